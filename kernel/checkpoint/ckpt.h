@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal declarations of ckpt.ko, shared by its files.
+ *
+ * main.c	/dev/checkpoint, its ioctls, module init and exit
+ * ctx.c	struct ckpt_ctx: the image stream and error reporting
+ * security.c	the access gate and the unexported symbols it needs
+ * checkpoint.c	order of records, header, tail; quiescing the target
+ * task.c	the task record
+ * cpu.c	registers and xstate
+ * mm.c		the memory map and page contents
+ */
+#ifndef _CKPT_H
+#define _CKPT_H
+
+#include <linux/completion.h>
+#include <linux/refcount.h>
+#include <linux/task_work.h>
+#include <linux/types.h>
+#include <asm/user.h>
+
+#include <linux/checkpoint.h>
+
+struct file;
+struct task_struct;
+
+/* Longest message an ioctl may return through its errbuf. */
+#define CKPT_ERRMSG_LEN	256
+
+/**
+ * struct ckpt_cpu_state - what the target saves of itself when it parks
+ * @regs:	NT_PRSTATUS: the general purpose registers, fs/gs base
+ * @xstate:	NT_X86_XSTATE: standard-format XSAVE area of @xstate_size
+ * @xstate_size: bytes in @xstate
+ */
+struct ckpt_cpu_state {
+	struct user_regs_struct regs;
+	void *xstate;
+	unsigned int xstate_size;
+};
+
+/**
+ * struct ckpt_park - a checkpoint target held at its return to user mode
+ * @work:	queued on the target with task_work_add(TWA_SIGNAL)
+ * @users:	the checkpointer and, until its callback finishes, the target
+ * @state:	CKPT_PARK_*, moved on by cmpxchg() only
+ * @arrived:	completed by the target once it is parked, or gone
+ * @release:	completed by the checkpointer when it is done with the target
+ * @err:	0 once parked with @cpu captured, else why the target is gone
+ * @cpu:	the target's registers, captured in its own context
+ */
+struct ckpt_park {
+	struct callback_head work;
+	refcount_t users;
+	atomic_t state;
+	struct completion arrived;
+	struct completion release;
+	int err;
+	struct ckpt_cpu_state cpu;
+};
+
+/**
+ * struct ckpt_ctx - one checkpoint (later: restart) operation
+ * @file:	the image stream
+ * @pos:	bytes of the image written so far
+ * @flags:	CKPT_CHECKPOINT_* flags
+ * @task:	the checkpoint target (referenced)
+ * @park:	the target's parking place while it is quiescent
+ * @nr_records:	records written so far
+ * @nr_vmas:	CKPT_HDR_VMA records written
+ * @nr_pages:	pages written in CKPT_HDR_PAGES records
+ * @xfeatures:	user xfeatures the kernel supports
+ * @errmsg:	why the operation failed, for the caller's errbuf
+ */
+struct ckpt_ctx {
+	struct file *file;
+	loff_t pos;
+	u64 flags;
+	struct task_struct *task;
+	struct ckpt_park *park;
+	u32 nr_records;
+	u32 nr_vmas;
+	u64 nr_pages;
+	u64 xfeatures;
+	char errmsg[CKPT_ERRMSG_LEN];
+};
+
+/* ctx.c */
+int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len);
+void *ckpt_hdr_alloc(size_t len, u32 type);
+int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
+__printf(2, 3) void ckpt_err(struct ckpt_ctx *ctx, const char *fmt, ...);
+
+/* security.c */
+int ckpt_security_init(void);
+struct task_struct *ckpt_get_target(struct ckpt_ctx *ctx, pid_t pid);
+int ckpt_may_checkpoint(struct ckpt_ctx *ctx, struct task_struct *task);
+
+/* checkpoint.c */
+int do_checkpoint(struct ckpt_ctx *ctx, pid_t pid);
+void ckpt_wait_for_parked(void);
+
+/* task.c */
+int checkpoint_task(struct ckpt_ctx *ctx);
+
+/* cpu.c */
+int ckpt_cpu_prepare(struct ckpt_ctx *ctx, struct ckpt_cpu_state *cpu);
+int ckpt_cpu_capture(struct ckpt_cpu_state *cpu);
+void ckpt_cpu_release(struct ckpt_cpu_state *cpu);
+u64 ckpt_cpu_xfeatures(const struct ckpt_cpu_state *cpu);
+int checkpoint_cpu(struct ckpt_ctx *ctx);
+
+/* mm.c */
+int checkpoint_mm(struct ckpt_ctx *ctx);
+
+#endif /* _CKPT_H */

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Who may checkpoint whom.
+ *
+ * Checkpointing a task reads everything it has: its memory, its
+ * registers, its files.  That is what a debugger attaching to it can do,
+ * so ckpt asks exactly what ptrace(PTRACE_ATTACH) asks:
+ * ptrace_may_access(task, PTRACE_MODE_ATTACH_REALCREDS).  Through it the
+ * dumpable flag (setuid programs), the uid and capability checks and every
+ * LSM's ptrace_access_check hook (Yama, SELinux, AppArmor, BPF LSM) have
+ * their say, for root as for anyone.
+ *
+ * ptrace_may_access() is not exported to modules, and no exported
+ * function performs the same check.  It is resolved once, when the module
+ * loads, through a kprobe on its name; see Documentation/design.rst.
+ */
+#include <linux/kprobes.h>
+#include <linux/pid.h>
+#include <linux/ptrace.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <asm/cpufeature.h>
+
+#include "ckpt.h"
+
+typedef bool (*ptrace_may_access_t)(struct task_struct *task, unsigned int mode);
+
+static ptrace_may_access_t ckpt_ptrace_may_access;
+
+/**
+ * ckpt_resolve() - find the address of an unexported kernel function
+ * @name:	the function's name
+ *
+ * Return: its address, or NULL if it cannot be found.
+ */
+static void *ckpt_resolve(const char *name)
+{
+	struct kprobe kp = { .symbol_name = name };
+	void *addr;
+	int ret;
+
+	ret = register_kprobe(&kp);
+	if (ret) {
+		pr_err("ckpt: cannot resolve %s: register_kprobe() failed (%d)\n",
+		       name, ret);
+		return NULL;
+	}
+	addr = kp.addr;
+	unregister_kprobe(&kp);
+	return addr;
+}
+
+/**
+ * ckpt_security_init() - resolve what the access gate needs
+ *
+ * A kprobe's address is past the function's ENDBR when the kernel is
+ * built with CONFIG_X86_KERNEL_IBT, and objtool seals the ENDBR of
+ * functions that are never called indirectly.  Where the CPU enforces
+ * kernel IBT, an indirect call to that address raises #CP: refuse to load
+ * rather than oops on the first checkpoint.
+ *
+ * Return: 0, -EOPNOTSUPP under enforced IBT, or -ENOENT.
+ */
+int ckpt_security_init(void)
+{
+	if (IS_ENABLED(CONFIG_X86_KERNEL_IBT) &&
+	    cpu_feature_enabled(X86_FEATURE_IBT)) {
+		pr_err("ckpt: kernel IBT is enforced: an indirect call to ptrace_may_access (not exported) would trap; boot with ibt=off to use ckpt\n");
+		return -EOPNOTSUPP;
+	}
+
+	ckpt_ptrace_may_access = ckpt_resolve("ptrace_may_access");
+	if (!ckpt_ptrace_may_access) {
+		pr_err("ckpt: ptrace_may_access not found: ckpt cannot check access and will not load\n");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/**
+ * ckpt_get_target() - look up a checkpoint target
+ * @ctx:	the operation, for the error message
+ * @pid:	its pid in the caller's pid namespace
+ *
+ * Return: a reference to the task, or an ERR_PTR.
+ */
+struct task_struct *ckpt_get_target(struct ckpt_ctx *ctx, pid_t pid)
+{
+	struct task_struct *task;
+
+	rcu_read_lock();
+	task = pid_task(find_vpid(pid), PIDTYPE_PID);
+	if (task)
+		get_task_struct(task);
+	rcu_read_unlock();
+
+	if (!task) {
+		ckpt_err(ctx, "pid %d: no such process", pid);
+		return ERR_PTR(-ESRCH);
+	}
+	/* A kernel thread has no user state to save: nothing to attach to. */
+	if (task->flags & PF_KTHREAD) {
+		ckpt_err(ctx, "pid %d: is a kernel thread", pid);
+		put_task_struct(task);
+		return ERR_PTR(-ENXIO);
+	}
+	/* The target is quiesced while the caller waits: not itself. */
+	if (same_thread_group(task, current)) {
+		ckpt_err(ctx, "pid %d: a process cannot checkpoint itself", pid);
+		put_task_struct(task);
+		return ERR_PTR(-EDEADLK);
+	}
+	return task;
+}
+
+/**
+ * ckpt_may_checkpoint() - the access gate
+ * @ctx:	the operation, for the error message
+ * @task:	the target
+ *
+ * Called with @task->signal->exec_update_lock held, so that the target
+ * cannot execve() a setuid program between this check and the end of
+ * the checkpoint; it is called once before the target is asked to park
+ * and once more after, while the lock is held to the end.
+ *
+ * Return: 0 if the caller may checkpoint @task, else a negative errno.
+ */
+int ckpt_may_checkpoint(struct ckpt_ctx *ctx, struct task_struct *task)
+{
+	pid_t pid = task_pid_vnr(task);
+
+	lockdep_assert_held(&task->signal->exec_update_lock);
+
+	/* What a debugger may not attach to, ckpt may not read. */
+	if (!ckpt_ptrace_may_access(task, PTRACE_MODE_ATTACH_REALCREDS)) {
+		ckpt_err(ctx, "pid %d: permission denied by the ptrace access check",
+			 pid);
+		return -EPERM;
+	}
+	/* Past exit_mm() there is nothing left to save. */
+	if ((task->flags & PF_EXITING) || task->exit_state || !task->mm) {
+		ckpt_err(ctx, "pid %d: the process is exiting", pid);
+		return -ESRCH;
+	}
+	/* Threads need a coordinated stop and per-thread state: not yet. */
+	if (get_nr_threads(task) != 1) {
+		ckpt_err(ctx, "pid %d: multi-threaded processes are not supported yet",
+			 pid);
+		return -EOPNOTSUPP;
+	}
+#ifdef CONFIG_IO_URING
+	/* io_uring runs task work inside a syscall and keeps state of its own. */
+	if (task->io_uring) {
+		ckpt_err(ctx, "pid %d: processes that use io_uring are not supported",
+			 pid);
+		return -EOPNOTSUPP;
+	}
+#endif
+	/*
+	 * A traced task belongs to its debugger and a stopped one would park
+	 * only once continued; both would leave the caller waiting.
+	 */
+	if (task->ptrace || task_is_stopped_or_traced(task)) {
+		ckpt_err(ctx, "pid %d: the process is stopped or being traced",
+			 pid);
+		return -EBUSY;
+	}
+	return 0;
+}

@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * ckpt: process checkpoint/restart - the ioctl interface of /dev/checkpoint
+ * and the format of a checkpoint image.
+ *
+ * This header is the only description of the image format.  The module
+ * writes it and the ckpt command parses it with these structures; see
+ * Documentation/image-format.rst for the meaning of every field.
+ *
+ * An image is a sequence of records.  Every record starts with a
+ * struct ckpt_hdr that gives its type and its total length in bytes,
+ * header included.  All fields are little-endian and fixed-width; every
+ * structure is padded explicitly to a multiple of 8 bytes and reserved
+ * fields are written as zero.  The stream is produced in one pass and
+ * read in one pass: nothing seeks, so a pipe or a socket carries it as
+ * well as a file.
+ *
+ * Order of the records in a version 1 image:
+ *
+ *	CKPT_HDR_HEADER		magic, version, architecture, constants
+ *	CKPT_HDR_TASK		comm, ids (informational), syscall state
+ *	CKPT_HDR_CPU		general purpose registers, fs/gs base
+ *	CKPT_HDR_XSTATE		the user xstate, standard XSAVE format
+ *	CKPT_HDR_MM		the mm's own fields and the number of VMAs
+ *	CKPT_HDR_VMA		one per VMA, in ascending address order
+ *	CKPT_HDR_PAGES		runs of saved pages, ascending, each inside
+ *				one VMA
+ *	CKPT_HDR_TAIL		counts of what came before
+ *
+ * The record type numbers come in ranges with gaps, one range per kind
+ * of state.  A number, once published, is never reused: a retired type
+ * stays here as a comment.
+ */
+#ifndef _UAPI_LINUX_CHECKPOINT_H
+#define _UAPI_LINUX_CHECKPOINT_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/* ioctls of /dev/checkpoint */
+
+#define CKPT_IOC_MAGIC		0xC7
+
+/**
+ * struct ckpt_checkpoint_args - arguments of CKPT_IOC_CHECKPOINT
+ * @size:	sizeof(struct ckpt_checkpoint_args) as the caller knows it;
+ *		the structure grows at its end only.
+ * @pid:	target process, in the caller's pid namespace
+ * @fd:		where the image is written: any file open for writing
+ *		(regular file, pipe, socket); written sequentially from its
+ *		current position, never seeked
+ * @flags:	CKPT_CHECKPOINT_* flags
+ * @errbuf:	optional user pointer to a buffer that receives a
+ *		NUL-terminated message explaining a failure (0: none)
+ * @errbuf_len:	size of @errbuf in bytes
+ * @reserved:	must be zero
+ *
+ * This is sys_checkpoint(pid, fd, flags) of the 2008-2010 patchset,
+ * passed through an ioctl.
+ */
+struct ckpt_checkpoint_args {
+	__u32 size;
+	__s32 pid;
+	__s32 fd;
+	__u32 errbuf_len;
+	__u64 flags;
+	__u64 errbuf;
+	__u64 reserved[2];
+};
+
+/* Kill the target with SIGKILL once its image is complete. */
+#define CKPT_CHECKPOINT_KILL	(1ULL << 0)
+#define CKPT_CHECKPOINT_FLAGS	(CKPT_CHECKPOINT_KILL)
+
+#define CKPT_IOC_CHECKPOINT	_IOW(CKPT_IOC_MAGIC, 1, struct ckpt_checkpoint_args)
+/* 2: reserved for CKPT_IOC_RESTART */
+
+/* The image */
+
+/* An image starts with a CKPT_HDR_HEADER record that holds this magic. */
+#define CKPT_MAGIC		"\x7f" "CKPTIMG"
+#define CKPT_MAGIC_LEN		8
+
+#define CKPT_VERSION		1
+
+/* enum ckpt_arch: the architecture an image was taken on */
+#define CKPT_ARCH_X86_64	1
+
+/* Record types (struct ckpt_hdr::type) */
+#define CKPT_HDR_HEADER		1
+#define CKPT_HDR_TASK		100
+#define CKPT_HDR_CPU		200
+#define CKPT_HDR_XSTATE		201
+#define CKPT_HDR_MM		300
+#define CKPT_HDR_VMA		301
+#define CKPT_HDR_PAGES		302
+/* 400-499: files, 500-599: signals (not yet defined) */
+#define CKPT_HDR_TAIL		9000
+
+/**
+ * struct ckpt_hdr - the start of every record
+ * @type:	CKPT_HDR_*
+ * @len:	length of the whole record in bytes, this header included
+ */
+struct ckpt_hdr {
+	__u32 type;
+	__u32 len;
+};
+
+/**
+ * struct ckpt_const - what the image depends on, checked one by one
+ * @page_size:		PAGE_SIZE of the checkpointed kernel
+ * @task_comm_len:	TASK_COMM_LEN
+ * @xstate_size:	size of the user xstate buffer (the NT_X86_XSTATE
+ *			regset), i.e. of CKPT_HDR_XSTATE's data
+ * @reserved:		zero
+ * @xfeatures:		user xfeatures the kernel supported (XCR0 bits it
+ *			exposes to user space)
+ * @task_size:		TASK_SIZE_MAX: the first address above user space
+ */
+struct ckpt_const {
+	__u32 page_size;
+	__u32 task_comm_len;
+	__u32 xstate_size;
+	__u32 reserved;
+	__u64 xfeatures;
+	__u64 task_size;
+};
+
+#define CKPT_RELEASE_LEN	65	/* __NEW_UTS_LEN + 1 */
+
+/**
+ * struct ckpt_hdr_header - CKPT_HDR_HEADER, the first record
+ * @h:		type CKPT_HDR_HEADER
+ * @magic:	CKPT_MAGIC
+ * @version:	CKPT_VERSION
+ * @arch:	CKPT_ARCH_*
+ * @flags:	the CKPT_CHECKPOINT_* flags of the checkpoint
+ * @time:	when the checkpoint was taken, seconds since the epoch
+ * @release:	the kernel's utsname release, NUL-terminated (informational:
+ *		restart never demands the same kernel)
+ * @reserved:	zero
+ * @constants:	what restart checks against its own kernel and CPU
+ */
+struct ckpt_hdr_header {
+	struct ckpt_hdr h;
+	__u8 magic[CKPT_MAGIC_LEN];
+	__u32 version;
+	__u32 arch;
+	__u64 flags;
+	__s64 time;
+	char release[CKPT_RELEASE_LEN];
+	__u8 reserved[7];
+	struct ckpt_const constants;
+};
+
+/* ckpt_hdr_task::restart: how the interrupted syscall would resume */
+#define CKPT_RESTART_NONE		0	/* not in a syscall */
+#define CKPT_RESTART_RETURN		1	/* returns @syscall_ret as is */
+#define CKPT_RESTART_SYS		2	/* -ERESTARTSYS */
+#define CKPT_RESTART_NOINTR		3	/* -ERESTARTNOINTR */
+#define CKPT_RESTART_NOHAND		4	/* -ERESTARTNOHAND */
+#define CKPT_RESTART_BLOCK		5	/* -ERESTART_RESTARTBLOCK */
+
+/* ckpt_hdr_task::restart_block_kind: what restart_syscall() would run */
+#define CKPT_RESTART_BLOCK_NONE		0
+#define CKPT_RESTART_BLOCK_NANOSLEEP	1	/* hrtimer_nanosleep_restart */
+#define CKPT_RESTART_BLOCK_OTHER	2	/* anything else: not restorable */
+
+/**
+ * struct ckpt_hdr_task - CKPT_HDR_TASK
+ * @h:			type CKPT_HDR_TASK
+ * @pid:		pid in the checkpointer's pid namespace (informational)
+ * @ppid:		parent's pid, likewise (informational)
+ * @uid:		real uid, as seen by the checkpointer (informational:
+ *			restart never takes credentials from an image)
+ * @euid:		effective uid (informational)
+ * @gid:		real gid (informational)
+ * @egid:		effective gid (informational)
+ * @personality:	the task's personality(2)
+ * @restart:		CKPT_RESTART_*: the syscall state at checkpoint
+ * @syscall_nr:		the syscall the task was stopped in, or -1
+ * @syscall_ret:	its return value as it stood (-ERESTART* included)
+ * @restart_block_kind:	CKPT_RESTART_BLOCK_*, for CKPT_RESTART_BLOCK
+ * @nanosleep_clockid:	for CKPT_RESTART_BLOCK_NANOSLEEP: the clock
+ * @nanosleep_type:	for CKPT_RESTART_BLOCK_NANOSLEEP: how the time left
+ *			is reported at @nanosleep_rmtp: 0 not at all,
+ *			1 struct __kernel_timespec, 2 struct old_timespec32
+ * @nanosleep_rmtp:	for CKPT_RESTART_BLOCK_NANOSLEEP: the user pointer
+ *			for the remaining time, or 0
+ * @nanosleep_expires:	for CKPT_RESTART_BLOCK_NANOSLEEP: absolute expiry,
+ *			nanoseconds of @nanosleep_clockid
+ * @nanosleep_now:	the same clock read at checkpoint, so that the time
+ *			left is @nanosleep_expires - @nanosleep_now
+ * @comm:		the task's comm, NUL-padded
+ */
+struct ckpt_hdr_task {
+	struct ckpt_hdr h;
+	__s32 pid;
+	__s32 ppid;
+	__u32 uid;
+	__u32 euid;
+	__u32 gid;
+	__u32 egid;
+	__u32 personality;
+	__u32 restart;
+	__s64 syscall_nr;
+	__s64 syscall_ret;
+	__u32 restart_block_kind;
+	__s32 nanosleep_clockid;
+	__u32 nanosleep_type;
+	__u32 reserved;
+	__u64 nanosleep_rmtp;
+	__s64 nanosleep_expires;
+	__s64 nanosleep_now;
+	char comm[16];
+};
+
+/**
+ * struct ckpt_hdr_cpu - CKPT_HDR_CPU: the general purpose registers
+ *
+ * The fields are those of the NT_PRSTATUS regset (struct user_regs_struct,
+ * what PTRACE_GETREGS returns), in the same order.  @orig_ax is the number
+ * of the syscall being executed, or -1.
+ */
+struct ckpt_hdr_cpu {
+	struct ckpt_hdr h;
+	__u64 r15;
+	__u64 r14;
+	__u64 r13;
+	__u64 r12;
+	__u64 bp;
+	__u64 bx;
+	__u64 r11;
+	__u64 r10;
+	__u64 r9;
+	__u64 r8;
+	__u64 ax;
+	__u64 cx;
+	__u64 dx;
+	__u64 si;
+	__u64 di;
+	__u64 orig_ax;
+	__u64 ip;
+	__u64 cs;
+	__u64 flags;
+	__u64 sp;
+	__u64 ss;
+	__u64 fs_base;
+	__u64 gs_base;
+	__u64 ds;
+	__u64 es;
+	__u64 fs;
+	__u64 gs;
+};
+
+/**
+ * struct ckpt_hdr_xstate - CKPT_HDR_XSTATE: FPU, SSE, AVX, ... state
+ * @h:		type CKPT_HDR_XSTATE
+ * @xfeatures:	XSTATE_BV of the saved state: the components present
+ * @size:	bytes of @data; equal to ckpt_const::xstate_size
+ * @reserved:	zero
+ * @data:	the NT_X86_XSTATE regset: a standard-format (not compacted)
+ *		XSAVE area, the layout PTRACE_GETREGSET uses
+ */
+struct ckpt_hdr_xstate {
+	struct ckpt_hdr h;
+	__u64 xfeatures;
+	__u32 size;
+	__u32 reserved;
+	__u8 data[];
+};
+
+/**
+ * struct ckpt_hdr_mm - CKPT_HDR_MM: the fields of the mm itself
+ * @h:		type CKPT_HDR_MM
+ * @nr_vmas:	number of CKPT_HDR_VMA records that follow
+ * @reserved:	zero
+ * @start_code..@env_end: as in struct mm_struct (and /proc/PID/stat)
+ */
+struct ckpt_hdr_mm {
+	struct ckpt_hdr h;
+	__u32 nr_vmas;
+	__u32 reserved;
+	__u64 start_code;
+	__u64 end_code;
+	__u64 start_data;
+	__u64 end_data;
+	__u64 start_brk;
+	__u64 brk;
+	__u64 start_stack;
+	__u64 arg_start;
+	__u64 arg_end;
+	__u64 env_start;
+	__u64 env_end;
+};
+
+/* ckpt_hdr_vma::kind */
+#define CKPT_VMA_ANON		1	/* anonymous memory, private */
+#define CKPT_VMA_FILE		2	/* a mapping of @name, by path */
+#define CKPT_VMA_SPECIAL	3	/* kernel-provided: [vdso], [vvar] */
+
+/* ckpt_hdr_vma::flags */
+#define CKPT_VMA_READ		(1U << 0)	/* PROT_READ */
+#define CKPT_VMA_WRITE		(1U << 1)	/* PROT_WRITE */
+#define CKPT_VMA_EXEC		(1U << 2)	/* PROT_EXEC */
+#define CKPT_VMA_SHARED		(1U << 3)	/* MAP_SHARED */
+#define CKPT_VMA_MAYREAD	(1U << 4)	/* mprotect may add PROT_READ */
+#define CKPT_VMA_MAYWRITE	(1U << 5)	/* ... PROT_WRITE */
+#define CKPT_VMA_MAYEXEC	(1U << 6)	/* ... PROT_EXEC */
+#define CKPT_VMA_GROWSDOWN	(1U << 7)	/* a stack: MAP_GROWSDOWN */
+#define CKPT_VMA_LOCKED		(1U << 8)	/* mlock()ed */
+#define CKPT_VMA_DONTFORK	(1U << 9)	/* MADV_DONTFORK */
+#define CKPT_VMA_DONTDUMP	(1U << 10)	/* MADV_DONTDUMP */
+#define CKPT_VMA_HEAP		(1U << 11)	/* /proc/PID/maps' [heap] */
+#define CKPT_VMA_STACK		(1U << 12)	/* /proc/PID/maps' [stack] */
+#define CKPT_VMA_DELETED	(1U << 13)	/* the file was unlinked */
+#define CKPT_VMA_NORESERVE	(1U << 14)	/* MAP_NORESERVE */
+
+/**
+ * struct ckpt_hdr_vma - CKPT_HDR_VMA: one virtual memory area
+ * @h:		type CKPT_HDR_VMA; @h.len covers @name
+ * @start:	first address, page aligned
+ * @end:	first address after the area, page aligned
+ * @pgoff:	offset in the file, in bytes (CKPT_VMA_FILE only)
+ * @kind:	CKPT_VMA_ANON, _FILE or _SPECIAL
+ * @flags:	CKPT_VMA_* flags
+ * @dev:	the file's device, new_encode_dev() form (CKPT_VMA_FILE)
+ * @ino:	the file's inode number (CKPT_VMA_FILE)
+ * @size:	the file's size at checkpoint (CKPT_VMA_FILE)
+ * @mtime_sec:	its modification time (CKPT_VMA_FILE)
+ * @mtime_nsec:	likewise, nanoseconds
+ * @name_len:	bytes in @name, its terminating NUL included
+ * @name:	for CKPT_VMA_FILE the file's path as d_path() gives it in the
+ *		checkpointer's root; otherwise the name /proc/PID/maps shows
+ *		("[heap]", "[stack]", "[vdso]", "[vvar]", ...) or "".  The
+ *		record is padded with zeroes to a multiple of 8 bytes.
+ */
+struct ckpt_hdr_vma {
+	struct ckpt_hdr h;
+	__u64 start;
+	__u64 end;
+	__u64 pgoff;
+	__u32 kind;
+	__u32 flags;
+	__u64 dev;
+	__u64 ino;
+	__u64 size;
+	__s64 mtime_sec;
+	__u32 mtime_nsec;
+	__u32 name_len;
+	char name[];
+};
+
+/* The longest run of pages one CKPT_HDR_PAGES record may carry. */
+#define CKPT_PAGES_MAX		256
+
+/**
+ * struct ckpt_hdr_pages - CKPT_HDR_PAGES: contents of consecutive pages
+ * @h:		type CKPT_HDR_PAGES; @h.len covers the page data
+ * @addr:	address of the first page, page aligned
+ * @nr_pages:	number of pages, 1..CKPT_PAGES_MAX
+ * @reserved:	zero
+ *
+ * @nr_pages * page_size bytes of data follow.  Pages that were never
+ * touched, and pages of a file mapping that were never written, are not
+ * saved: they read as zeroes, or as the file, after restart.
+ */
+struct ckpt_hdr_pages {
+	struct ckpt_hdr h;
+	__u64 addr;
+	__u32 nr_pages;
+	__u32 reserved;
+};
+
+/**
+ * struct ckpt_hdr_tail - CKPT_HDR_TAIL, the last record
+ * @h:		type CKPT_HDR_TAIL
+ * @nr_records:	records before this one, the header included
+ * @nr_vmas:	CKPT_HDR_VMA records
+ * @nr_pages:	pages saved in all CKPT_HDR_PAGES records
+ * @image_len:	bytes of the image before this record
+ * @magic:	CKPT_MAGIC again
+ *
+ * A stream that ends before its tail, or whose tail disagrees with what
+ * came before it, was truncated or tampered with.
+ */
+struct ckpt_hdr_tail {
+	struct ckpt_hdr h;
+	__u32 nr_records;
+	__u32 nr_vmas;
+	__u64 nr_pages;
+	__u64 image_len;
+	__u8 magic[CKPT_MAGIC_LEN];
+};
+
+#endif /* _UAPI_LINUX_CHECKPOINT_H */
