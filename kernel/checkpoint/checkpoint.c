@@ -137,15 +137,16 @@ static int ckpt_park_target(struct ckpt_ctx *ctx)
 	}
 	ctx->park = park;
 
-	ret = wait_for_completion_interruptible(&park->arrived);
-	if (ret && atomic_cmpxchg(&park->state, CKPT_PARK_QUEUED,
-				  CKPT_PARK_ABANDONED) == CKPT_PARK_QUEUED) {
-		ckpt_err(ctx, "interrupted while waiting for pid %d to stop",
-			 task_pid_vnr(task));
-		return -EINTR;
+	if (wait_for_completion_interruptible(&park->arrived)) {
+		if (atomic_cmpxchg(&park->state, CKPT_PARK_QUEUED,
+				   CKPT_PARK_ABANDONED) == CKPT_PARK_QUEUED) {
+			ckpt_err(ctx, "interrupted while waiting for pid %d to stop",
+				 task_pid_vnr(task));
+			return -EINTR;
+		}
+		/* The target arrived just as we were interrupted. */
+		wait_for_completion(&park->arrived);
 	}
-	/* The target arrived, perhaps just as we were interrupted. */
-	wait_for_completion(&park->arrived);
 	if (park->err == -ESRCH)
 		ckpt_err(ctx, "pid %d: the process exited", task_pid_vnr(task));
 	else if (park->err == -EAGAIN)

@@ -79,6 +79,11 @@ static long ckpt_ioctl_checkpoint(struct ckpt_checkpoint_args __user *uargs)
 		ret = -EBADF;
 		goto out_fput;
 	}
+	/* kernel_write() needs ->write_iter; a few character devices lack it. */
+	if (!file->f_op->write_iter) {
+		ret = -EINVAL;
+		goto out_fput;
+	}
 
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx) {

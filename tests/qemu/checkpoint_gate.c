@@ -1,0 +1,680 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Who may checkpoint what, and what a checkpoint does to its target.
+ *
+ * Every refusal of CKPT_IOC_CHECKPOINT is asserted as -1 with its exact
+ * errno, and every target is checked afterwards to be running and
+ * unharmed.  Runs as root and as an unprivileged user: tests that need
+ * another user's process build one when root and use one the system has
+ * (init) otherwise.
+ */
+#define _GNU_SOURCE
+#include <grp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/mount.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+
+#include "ckpt_test.h"
+#include "kselftest_harness.h"
+
+/* Memory the target touches, so that its image outgrows a pipe buffer. */
+#define TARGET_TOUCH	(1 << 20)
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * The target: answers every SIGUSR1 with a byte on its pipe, which shows
+ * that it still runs, still has its handler, and still has its memory.
+ */
+static void target_main(int out)
+{
+	unsigned char *mem = malloc(TARGET_TOUCH);
+	sigset_t usr1, old;
+	char c = 'r';
+
+	if (!mem)
+		_exit(1);
+	fill_pattern(mem, TARGET_TOUCH, 42);
+	signal(SIGUSR1, on_usr1);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, &old);
+	if (write(out, &c, 1) != 1)
+		_exit(1);
+	for (;;) {
+		sigsuspend(&old);
+		c = check_pattern(mem, TARGET_TOUCH, 42) < 0 ? 'p' : 'x';
+		if (write(out, &c, 1) != 1)
+			_exit(1);
+	}
+}
+
+FIXTURE(target) {
+	pid_t pid;
+	int ctl;
+};
+
+FIXTURE_SETUP(target)
+{
+	sigset_t chld;
+	int p[2];
+	char c;
+
+	if (!ckpt_available())
+		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
+
+	/* A stop or a continue of the target would show as SIGCHLD. */
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	ASSERT_EQ(0, sigprocmask(SIG_BLOCK, &chld, NULL));
+
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	self->pid = fork_child();
+	ASSERT_LE(0, self->pid);
+	if (self->pid == 0) {
+		close(p[0]);
+		target_main(p[1]);
+	}
+	close(p[1]);
+	self->ctl = p[0];
+	ASSERT_EQ(1, read(self->ctl, &c, 1));
+	ASSERT_EQ('r', c);
+}
+
+FIXTURE_TEARDOWN(target)
+{
+	kill_child(self->pid);
+	close(self->ctl);
+}
+
+/* The target is alive, not stopped, and its memory is intact. */
+static bool target_is_unharmed(struct __test_metadata *_metadata,
+			       FIXTURE_DATA(target) *self)
+{
+	struct pollfd pfd = { .fd = self->ctl, .events = POLLIN };
+	sigset_t pending;
+	int status;
+	char c = 0;
+
+	if (waitpid(self->pid, &status, WNOHANG | WUNTRACED | WCONTINUED)) {
+		TH_LOG("the target changed state: status %#x", status);
+		return false;
+	}
+	if (sigpending(&pending) || sigismember(&pending, SIGCHLD)) {
+		TH_LOG("the parent got SIGCHLD");
+		return false;
+	}
+	if (kill(self->pid, SIGUSR1))
+		return false;
+	if (poll(&pfd, 1, 20000) != 1 || read(self->ctl, &c, 1) != 1) {
+		TH_LOG("the target does not answer");
+		return false;
+	}
+	if (c != 'p')
+		TH_LOG("the target's memory changed");
+	return c == 'p';
+}
+
+static int memfd(void)
+{
+	return memfd_create("ckpt-image", MFD_CLOEXEC);
+}
+
+TEST_F(target, checkpoints_to_a_file_and_leaves_target_running)
+{
+	struct image img;
+	char msg[256];
+	int fd = memfd();
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ckpt_checkpoint_msg(self->pid, fd, 0, msg, sizeof(msg)))
+		TH_LOG("checkpoint: %s: %s", strerror(errno), msg);
+	ASSERT_EQ(0, image_load(&img, fd));
+	EXPECT_TRUE(image_is_whole(&img));
+	/* The target's malloc()ed megabyte is in the image. */
+	EXPECT_LT(TARGET_TOUCH, img.len);
+	image_free(&img);
+	close(fd);
+	EXPECT_TRUE(target_is_unharmed(_metadata, self));
+}
+
+TEST_F(target, appends_at_the_file_position)
+{
+	struct image img;
+	int fd = memfd();
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(7, write(fd, "prefix:", 7));
+	ASSERT_EQ(0, ckpt_checkpoint(self->pid, fd, 0));
+	ASSERT_EQ(0, image_load(&img, fd));
+	ASSERT_EQ(0, memcmp(img.buf, "prefix:", 7));
+	memmove(img.buf, img.buf + 7, img.len - 7);
+	img.len -= 7;
+	EXPECT_TRUE(image_is_whole(&img));
+	image_free(&img);
+	close(fd);
+}
+
+struct drain {
+	int fd;
+	struct image img;
+};
+
+static void *drain_pipe(void *arg)
+{
+	struct drain *d = arg;
+	size_t cap = 1 << 20;
+	ssize_t n;
+
+	d->img.buf = malloc(cap);
+	d->img.len = 0;
+	while (d->img.buf) {
+		if (d->img.len == cap) {
+			unsigned char *bigger = realloc(d->img.buf, cap *= 2);
+
+			if (!bigger) {
+				free(d->img.buf);
+				d->img.buf = NULL;
+				break;
+			}
+			d->img.buf = bigger;
+		}
+		n = read(d->fd, d->img.buf + d->img.len, cap - d->img.len);
+		if (n <= 0)
+			break;
+		d->img.len += n;
+	}
+	return NULL;
+}
+
+TEST_F(target, checkpoints_to_a_pipe_in_one_pass)
+{
+	struct drain d = {};
+	pthread_t reader;
+	int p[2];
+
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	d.fd = p[0];
+	ASSERT_EQ(0, pthread_create(&reader, NULL, drain_pipe, &d));
+	EXPECT_EQ(0, ckpt_checkpoint(self->pid, p[1], 0));
+	close(p[1]);
+	pthread_join(reader, NULL);
+	close(p[0]);
+	ASSERT_NE(NULL, d.img.buf);
+	EXPECT_TRUE(image_is_whole(&d.img));
+	image_free(&d.img);
+	EXPECT_TRUE(target_is_unharmed(_metadata, self));
+}
+
+TEST_F(target, kill_flag_kills_the_target_after_the_image)
+{
+	struct image img;
+	int status, fd = memfd();
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ckpt_checkpoint(self->pid, fd, CKPT_CHECKPOINT_KILL));
+	ASSERT_EQ(self->pid, waitpid(self->pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGKILL, WTERMSIG(status));
+	self->pid = 0;
+	ASSERT_EQ(0, image_load(&img, fd));
+	EXPECT_TRUE(image_is_whole(&img));
+	EXPECT_EQ(CKPT_CHECKPOINT_KILL,
+		  ((struct ckpt_hdr_header *)img.buf)->flags);
+	image_free(&img);
+	close(fd);
+}
+
+TEST_F(target, refuses_unknown_flags)
+{
+	int fd = memfd();
+
+	ASSERT_EQ(-1, ckpt_checkpoint(self->pid, fd, 1ULL << 63));
+	EXPECT_EQ(EINVAL, errno);
+	close(fd);
+	EXPECT_TRUE(target_is_unharmed(_metadata, self));
+}
+
+TEST_F(target, refuses_nonzero_reserved_fields_and_short_args)
+{
+	struct ckpt_checkpoint_args args = {
+		.size = sizeof(args), .pid = self->pid, .fd = memfd(),
+	};
+	int dev = open(CKPT_DEV, O_RDWR | O_CLOEXEC);
+
+	ASSERT_LE(0, dev);
+	args.reserved[1] = 1;
+	EXPECT_EQ(-1, ioctl(dev, CKPT_IOC_CHECKPOINT, &args));
+	EXPECT_EQ(EINVAL, errno);
+	args.reserved[1] = 0;
+	args.size = 8;
+	EXPECT_EQ(-1, ioctl(dev, CKPT_IOC_CHECKPOINT, &args));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(dev, _IO(CKPT_IOC_MAGIC, 99), 0));
+	EXPECT_EQ(ENOTTY, errno);
+	close(args.fd);
+	close(dev);
+	EXPECT_TRUE(target_is_unharmed(_metadata, self));
+}
+
+TEST_F(target, refuses_a_fd_not_open_for_writing)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, ckpt_checkpoint(self->pid, fd, 0));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_EQ(-1, ckpt_checkpoint(self->pid, 1000, 0));
+	EXPECT_EQ(EBADF, errno);
+	close(fd);
+	EXPECT_TRUE(target_is_unharmed(_metadata, self));
+}
+
+TEST_F(target, fails_cleanly_on_a_full_disk)
+{
+	char dir[] = "/tmp/ckpt-full.XXXXXX", path[64], msg[256];
+	int fd;
+
+	if (geteuid() != 0)
+		SKIP(return, "mounting a small tmpfs needs root");
+	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_EQ(0, mount("tmpfs", dir, "tmpfs", 0, "size=64k"));
+	snprintf(path, sizeof(path), "%s/image", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, ckpt_checkpoint_msg(self->pid, fd, 0, msg, sizeof(msg)));
+	EXPECT_EQ(ENOSPC, errno);
+	EXPECT_NE(0, msg[0]);
+	close(fd);
+	umount(dir);
+	rmdir(dir);
+	EXPECT_TRUE(target_is_unharmed(_metadata, self));
+}
+
+TEST_F(target, fails_cleanly_at_the_file_size_limit)
+{
+	struct rlimit rl = { .rlim_cur = 65536, .rlim_max = RLIM_INFINITY };
+	int fd = memfd();
+
+	ASSERT_LE(0, fd);
+	signal(SIGXFSZ, SIG_IGN);
+	ASSERT_EQ(0, setrlimit(RLIMIT_FSIZE, &rl));
+	EXPECT_EQ(-1, ckpt_checkpoint(self->pid, fd, 0));
+	EXPECT_EQ(EFBIG, errno);
+	rl.rlim_cur = RLIM_INFINITY;
+	ASSERT_EQ(0, setrlimit(RLIMIT_FSIZE, &rl));
+	close(fd);
+	EXPECT_TRUE(target_is_unharmed(_metadata, self));
+}
+
+TEST_F(target, fails_cleanly_when_the_reader_goes_away)
+{
+	int p[2];
+
+	signal(SIGPIPE, SIG_IGN);
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	close(p[0]);
+	EXPECT_EQ(-1, ckpt_checkpoint(self->pid, p[1], 0));
+	EXPECT_EQ(EPIPE, errno);
+	close(p[1]);
+	EXPECT_TRUE(target_is_unharmed(_metadata, self));
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+TEST_F(target, fails_cleanly_when_the_checkpointer_is_interrupted)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	int p[2];
+
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	/* Nobody reads: the checkpoint blocks once the pipe is full. */
+	alarm(2);
+	EXPECT_EQ(-1, ckpt_checkpoint(self->pid, p[1], 0));
+	EXPECT_EQ(EINTR, errno);
+	alarm(0);
+	close(p[0]);
+	close(p[1]);
+	EXPECT_TRUE(target_is_unharmed(_metadata, self));
+}
+
+TEST_F(target, refuses_a_traced_process)
+{
+	ASSERT_EQ(0, ptrace(PTRACE_SEIZE, self->pid, 0, 0));
+	EXPECT_EQ(-1, ckpt_checkpoint(self->pid, memfd(), 0));
+	EXPECT_EQ(EBUSY, errno);
+	/* The teardown's SIGKILL ends the trace too. */
+}
+
+TEST_F(target, refuses_a_stopped_process)
+{
+	int status;
+
+	ASSERT_EQ(0, kill(self->pid, SIGSTOP));
+	ASSERT_EQ(self->pid, waitpid(self->pid, &status, WUNTRACED));
+	ASSERT_TRUE(WIFSTOPPED(status));
+	EXPECT_EQ(-1, ckpt_checkpoint(self->pid, memfd(), 0));
+	EXPECT_EQ(EBUSY, errno);
+	ASSERT_EQ(0, kill(self->pid, SIGCONT));
+	ASSERT_EQ(self->pid, waitpid(self->pid, &status, WCONTINUED));
+}
+
+TEST(refuses_itself)
+{
+	if (!ckpt_available())
+		SKIP(return, "ckpt.ko is not loaded");
+	EXPECT_EQ(-1, ckpt_checkpoint(getpid(), memfd(), 0));
+	EXPECT_EQ(EDEADLK, errno);
+}
+
+TEST(refuses_a_kernel_thread)
+{
+	char comm[32] = "";
+	FILE *f;
+
+	if (!ckpt_available())
+		SKIP(return, "ckpt.ko is not loaded");
+	/* pid 2 is kthreadd in the initial pid namespace. */
+	f = fopen("/proc/2/comm", "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(comm, sizeof(comm), f));
+	fclose(f);
+	ASSERT_STREQ("kthreadd\n", comm);
+	EXPECT_EQ(-1, ckpt_checkpoint(2, memfd(), 0));
+	EXPECT_EQ(ENXIO, errno);
+}
+
+TEST(refuses_a_pid_that_does_not_exist)
+{
+	pid_t pid;
+
+	if (!ckpt_available())
+		SKIP(return, "ckpt.ko is not loaded");
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(0);
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	EXPECT_EQ(-1, ckpt_checkpoint(pid, memfd(), 0));
+	EXPECT_EQ(ESRCH, errno);
+	EXPECT_EQ(-1, ckpt_checkpoint(0, memfd(), 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ckpt_checkpoint(-1, memfd(), 0));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST(refuses_an_exiting_process)
+{
+	siginfo_t si;
+	pid_t pid;
+
+	if (!ckpt_available())
+		SKIP(return, "ckpt.ko is not loaded");
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(0);
+	/* A zombie: exited, not yet reaped. */
+	ASSERT_EQ(0, waitid(P_PID, pid, &si, WEXITED | WNOWAIT));
+	EXPECT_EQ(-1, ckpt_checkpoint(pid, memfd(), 0));
+	EXPECT_EQ(ESRCH, errno);
+	waitpid(pid, NULL, 0);
+}
+
+static void *sleeper(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+TEST(refuses_a_multithreaded_process)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	if (!ckpt_available())
+		SKIP(return, "ckpt.ko is not loaded");
+	ASSERT_EQ(0, pipe(p));
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, sleeper, NULL))
+			_exit(1);
+		c = 'r';
+		if (write(p[1], &c, 1) != 1)
+			_exit(1);
+		sleeper(NULL);
+	}
+	ASSERT_EQ(1, read(p[0], &c, 1));
+	EXPECT_EQ(-1, ckpt_checkpoint(pid, memfd(), 0));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	kill_child(pid);
+}
+
+/* Children for the refusals seen by an unprivileged user. */
+struct victim {
+	pid_t pid;
+	int expect;	/* errno, or 0 for success */
+};
+
+static int try_checkpoint(void *arg)
+{
+	struct victim *v = arg;
+	int fd = memfd_create("ckpt", MFD_CLOEXEC);
+
+	if (ckpt_checkpoint(v->pid, fd, 0))
+		return errno == v->expect ? 0 : 100 + errno;
+	return v->expect == 0 ? 0 : 99;
+}
+
+/* Start a process that pauses as @uid (-1: as we are) after @prep. */
+static pid_t start_victim(uid_t uid, int (*prep)(void))
+{
+	int p[2];
+	pid_t pid;
+	char c = 0;
+
+	if (pipe(p))
+		return -1;
+	pid = fork_child();
+	if (pid == 0) {
+		close(p[0]);
+		if (uid != (uid_t)-1 && become_user(uid))
+			_exit(1);
+		if (prep && prep())
+			_exit(1);
+		c = 'r';
+		if (write(p[1], &c, 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	if (pid > 0 && (read(p[0], &c, 1) != 1 || c != 'r')) {
+		kill_child(pid);
+		pid = -1;
+	}
+	close(p[0]);
+	return pid;
+}
+
+TEST(refuses_another_users_process)
+{
+	struct victim v = { .expect = EPERM };
+
+	if (!ckpt_available())
+		SKIP(return, "ckpt.ko is not loaded");
+	if (geteuid() != 0) {
+		/* init belongs to root. */
+		v.pid = 1;
+		EXPECT_EQ(0, try_checkpoint(&v));
+		return;
+	}
+	v.pid = start_victim(CKPT_TEST_UID2, NULL);
+	ASSERT_LT(0, v.pid);
+	EXPECT_EQ(0, run_as(CKPT_TEST_UID, try_checkpoint, &v));
+	kill_child(v.pid);
+}
+
+static int make_nondumpable(void)
+{
+	return prctl(PR_SET_DUMPABLE, 0);
+}
+
+TEST(refuses_a_nondumpable_process)
+{
+	struct victim v = { .expect = EPERM };
+	uid_t uid = geteuid() == 0 ? CKPT_TEST_UID : (uid_t)-1;
+
+	if (!ckpt_available())
+		SKIP(return, "ckpt.ko is not loaded");
+	v.pid = start_victim(uid, make_nondumpable);
+	ASSERT_LT(0, v.pid);
+	EXPECT_EQ(0, run_as(uid, try_checkpoint, &v));
+	kill_child(v.pid);
+}
+
+/* A setuid-root program, made by the root pass, used by both passes. */
+#define SUID_PROG	"/tmp/ckpt-selftest-suid-sleep"
+
+static int make_suid_program(void)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd),
+		 "cp \"$(command -v sleep)\" %s.new && chmod 4755 %s.new && mv %s.new %s",
+		 SUID_PROG, SUID_PROG, SUID_PROG, SUID_PROG);
+	return system(cmd);
+}
+
+TEST(refuses_a_setuid_program)
+{
+	struct victim v = { .expect = EPERM };
+	struct stat st;
+	int p[2];
+	char c;
+
+	if (!ckpt_available())
+		SKIP(return, "ckpt.ko is not loaded");
+	if (geteuid() == 0)
+		ASSERT_EQ(0, make_suid_program());
+	if (stat(SUID_PROG, &st) || !(st.st_mode & S_ISUID) || st.st_uid != 0)
+		SKIP(return, "needs %s, which the root pass creates", SUID_PROG);
+
+	ASSERT_EQ(0, pipe(p));
+	v.pid = fork_child();
+	ASSERT_LE(0, v.pid);
+	if (v.pid == 0) {
+		if (geteuid() == 0 && become_user(CKPT_TEST_UID))
+			_exit(1);
+		close(p[0]);
+		/* Tell the parent once exec has succeeded (close-on-exec). */
+		fcntl(p[1], F_SETFD, FD_CLOEXEC);
+		execl(SUID_PROG, "suid-sleep", "1000", (char *)NULL);
+		_exit(1);
+	}
+	close(p[1]);
+	ASSERT_EQ(0, read(p[0], &c, 1));
+	close(p[0]);
+	EXPECT_EQ(0, run_as(geteuid() == 0 ? CKPT_TEST_UID : (uid_t)-1,
+			    try_checkpoint, &v));
+	kill_child(v.pid);
+}
+
+/*
+ * Yama's ptrace_scope 1: an unprivileged process may only checkpoint its
+ * descendants; a sibling is refused.  Root passes with CAP_SYS_PTRACE.
+ */
+static int checkpoint_sibling_and_child(void *arg)
+{
+	struct victim *sibling = arg;
+	/* Under scope 2 only CAP_SYS_PTRACE may, even on a child. */
+	struct victim child = {
+		.expect = read_sysctl(YAMA_SCOPE) >= 2 ? EPERM : 0,
+	};
+	int ret;
+
+	ret = try_checkpoint(sibling);
+	if (ret)
+		return ret;
+	child.pid = start_victim((uid_t)-1, NULL);
+	if (child.pid < 0)
+		return 98;
+	ret = try_checkpoint(&child);
+	kill_child(child.pid);
+	return ret;
+}
+
+TEST(yama_scope_1_refuses_a_non_descendant)
+{
+	struct victim v = { .expect = EPERM };
+	int old = read_sysctl(YAMA_SCOPE);
+	uid_t uid = (uid_t)-1;
+
+	if (!ckpt_available())
+		SKIP(return, "ckpt.ko is not loaded");
+	if (old < 0)
+		SKIP(return, "Yama is not enabled");
+	if (geteuid() == 0) {
+		if (old == 3)
+			SKIP(return, "ptrace_scope is 3 and cannot be lowered");
+		ASSERT_EQ(0, write_sysctl(YAMA_SCOPE, 1));
+		uid = CKPT_TEST_UID;
+	} else if (old != 1) {
+		SKIP(return, "ptrace_scope is %d, not 1", old);
+	}
+	v.pid = start_victim(uid, NULL);
+	ASSERT_LT(0, v.pid);
+	EXPECT_EQ(0, run_as(uid, checkpoint_sibling_and_child, &v));
+
+	if (geteuid() == 0) {
+		/* Root may, with CAP_SYS_PTRACE. */
+		v.expect = 0;
+		EXPECT_EQ(0, run_as((uid_t)-1, try_checkpoint, &v));
+		/* And under scope 0, so may the user. */
+		ASSERT_EQ(0, write_sysctl(YAMA_SCOPE, 0));
+		EXPECT_EQ(0, run_as(uid, try_checkpoint, &v));
+		ASSERT_EQ(0, write_sysctl(YAMA_SCOPE, old));
+	}
+	kill_child(v.pid);
+}
+
+TEST(yama_scope_2_refuses_unprivileged_users)
+{
+	struct victim v = { .expect = EPERM };
+	int old = read_sysctl(YAMA_SCOPE);
+
+	if (!ckpt_available())
+		SKIP(return, "ckpt.ko is not loaded");
+	if (old < 0 || old == 3)
+		SKIP(return, "Yama is not enabled or ptrace_scope is 3");
+	if (geteuid() != 0)
+		SKIP(return, "setting ptrace_scope needs root");
+	v.pid = start_victim(CKPT_TEST_UID, NULL);
+	ASSERT_LT(0, v.pid);
+	ASSERT_EQ(0, write_sysctl(YAMA_SCOPE, 2));
+	/* Not a sibling, and not even the user's own child. */
+	EXPECT_EQ(0, run_as(CKPT_TEST_UID, checkpoint_sibling_and_child, &v));
+	/* Root still may. */
+	v.expect = 0;
+	EXPECT_EQ(0, try_checkpoint(&v));
+	ASSERT_EQ(0, write_sysctl(YAMA_SCOPE, old));
+	kill_child(v.pid);
+}
+
+TEST_HARNESS_MAIN
