@@ -25,7 +25,6 @@
 #include <linux/module.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
-#include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <linux/utsname.h>
 #include <linux/timekeeping.h>
@@ -56,18 +55,16 @@ static void ckpt_park_put(struct ckpt_park *park)
 static void ckpt_park_fn(struct callback_head *work)
 {
 	struct ckpt_park *park = container_of(work, struct ckpt_park, work);
-	struct pt_regs *regs = task_pt_regs(current);
-	int err = 0;
+	int err;
 
+	/*
+	 * Task work runs here, in get_signal() on the way back to user mode,
+	 * with the syscall over and its restart not yet decided; or in
+	 * do_exit().  (io_uring and ptrace stops run task work elsewhere:
+	 * their users are refused by ckpt_may_checkpoint().)
+	 */
 	if (current->flags & PF_EXITING)
 		err = -ESRCH;
-	else if (regs->orig_ax != -1 && regs->ax == -ENOSYS)
-		/*
-		 * Task work also runs inside a few syscalls that wait (KVM's
-		 * run loop): there the syscall is not over and the registers
-		 * are not a state to resume from.
-		 */
-		err = -EAGAIN;
 	else
 		err = ckpt_cpu_capture(&park->cpu);
 	park->err = err;
@@ -149,9 +146,6 @@ static int ckpt_park_target(struct ckpt_ctx *ctx)
 	}
 	if (park->err == -ESRCH)
 		ckpt_err(ctx, "pid %d: the process exited", task_pid_vnr(task));
-	else if (park->err == -EAGAIN)
-		ckpt_err(ctx, "pid %d: stopped inside a syscall that cannot be checkpointed; try again",
-			 task_pid_vnr(task));
 	else if (park->err)
 		ckpt_err(ctx, "pid %d: saving its registers failed (%d)",
 			 task_pid_vnr(task), park->err);

@@ -31,9 +31,8 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
-#include <linux/version.h>
-
 #include "ckpt.h"
+#include "compat.h"
 
 /* How the pages of a VMA are saved */
 enum ckpt_save {
@@ -69,25 +68,6 @@ struct ckpt_mm_snapshot {
 	struct ckpt_vma *vmas;
 	unsigned int nr;
 };
-
-/* The path and inode /proc/PID/maps shows for a file. */
-static const struct path *ckpt_file_path(const struct file *file)
-{
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
-	return file_user_path(file);
-#else
-	return &file->f_path;
-#endif
-}
-
-static const struct inode *ckpt_file_inode(const struct file *file)
-{
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
-	return file_user_inode(file);
-#else
-	return file_inode(file);
-#endif
-}
 
 static u32 ckpt_vma_flags(vm_flags_t vm_flags)
 {
@@ -326,11 +306,7 @@ static struct page *ckpt_get_page(struct mm_struct *mm,
 	struct page *page;
 	long ret;
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
-	ret = get_user_pages_remote(mm, addr, 1, gup_flags, &page, NULL);
-#else
-	ret = get_user_pages_remote(mm, addr, 1, gup_flags, &page, NULL, NULL);
-#endif
+	ret = ckpt_gup_one(mm, addr, gup_flags, &page);
 	if (ret == -EFAULT || ret == 0)
 		return NULL;
 	if (ret < 0)

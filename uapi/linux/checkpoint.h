@@ -69,7 +69,7 @@ struct ckpt_checkpoint_args {
 };
 
 /* Kill the target with SIGKILL once its image is complete. */
-#define CKPT_CHECKPOINT_KILL	(1ULL << 0)
+#define CKPT_CHECKPOINT_KILL	0x0000000000000001ULL
 #define CKPT_CHECKPOINT_FLAGS	(CKPT_CHECKPOINT_KILL)
 
 #define CKPT_IOC_CHECKPOINT	_IOW(CKPT_IOC_MAGIC, 1, struct ckpt_checkpoint_args)
@@ -78,7 +78,7 @@ struct ckpt_checkpoint_args {
 /* The image */
 
 /* An image starts with a CKPT_HDR_HEADER record that holds this magic. */
-#define CKPT_MAGIC		"\x7f" "CKPTIMG"
+#define CKPT_MAGIC		"\177CKPTIMG"
 #define CKPT_MAGIC_LEN		8
 
 #define CKPT_VERSION		1
@@ -301,21 +301,21 @@ struct ckpt_hdr_mm {
 #define CKPT_VMA_SPECIAL	3	/* kernel-provided: [vdso], [vvar] */
 
 /* ckpt_hdr_vma::flags */
-#define CKPT_VMA_READ		(1U << 0)	/* PROT_READ */
-#define CKPT_VMA_WRITE		(1U << 1)	/* PROT_WRITE */
-#define CKPT_VMA_EXEC		(1U << 2)	/* PROT_EXEC */
-#define CKPT_VMA_SHARED		(1U << 3)	/* MAP_SHARED */
-#define CKPT_VMA_MAYREAD	(1U << 4)	/* mprotect may add PROT_READ */
-#define CKPT_VMA_MAYWRITE	(1U << 5)	/* ... PROT_WRITE */
-#define CKPT_VMA_MAYEXEC	(1U << 6)	/* ... PROT_EXEC */
-#define CKPT_VMA_GROWSDOWN	(1U << 7)	/* a stack: MAP_GROWSDOWN */
-#define CKPT_VMA_LOCKED		(1U << 8)	/* mlock()ed */
-#define CKPT_VMA_DONTFORK	(1U << 9)	/* MADV_DONTFORK */
-#define CKPT_VMA_DONTDUMP	(1U << 10)	/* MADV_DONTDUMP */
-#define CKPT_VMA_HEAP		(1U << 11)	/* /proc/PID/maps' [heap] */
-#define CKPT_VMA_STACK		(1U << 12)	/* /proc/PID/maps' [stack] */
-#define CKPT_VMA_DELETED	(1U << 13)	/* the file was unlinked */
-#define CKPT_VMA_NORESERVE	(1U << 14)	/* MAP_NORESERVE */
+#define CKPT_VMA_READ		0x00000001	/* PROT_READ */
+#define CKPT_VMA_WRITE		0x00000002	/* PROT_WRITE */
+#define CKPT_VMA_EXEC		0x00000004	/* PROT_EXEC */
+#define CKPT_VMA_SHARED		0x00000008	/* MAP_SHARED */
+#define CKPT_VMA_MAYREAD	0x00000010	/* mprotect may add PROT_READ */
+#define CKPT_VMA_MAYWRITE	0x00000020	/* ... PROT_WRITE */
+#define CKPT_VMA_MAYEXEC	0x00000040	/* ... PROT_EXEC */
+#define CKPT_VMA_GROWSDOWN	0x00000080	/* a stack: MAP_GROWSDOWN */
+#define CKPT_VMA_LOCKED		0x00000100	/* mlock()ed */
+#define CKPT_VMA_DONTFORK	0x00000200	/* MADV_DONTFORK */
+#define CKPT_VMA_DONTDUMP	0x00000400	/* MADV_DONTDUMP */
+#define CKPT_VMA_HEAP		0x00000800	/* /proc/PID/maps' [heap] */
+#define CKPT_VMA_STACK		0x00001000	/* /proc/PID/maps' [stack] */
+#define CKPT_VMA_DELETED	0x00002000	/* the file was unlinked */
+#define CKPT_VMA_NORESERVE	0x00004000	/* MAP_NORESERVE */
 
 /**
  * struct ckpt_hdr_vma - CKPT_HDR_VMA: one virtual memory area

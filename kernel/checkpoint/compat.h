@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The few kernel interfaces that differ between the kernels ckpt builds
+ * for.  Kbuild sets the CKPT_* macros by looking at the kernel's headers.
+ */
+#ifndef _CKPT_COMPAT_H
+#define _CKPT_COMPAT_H
+
+#include <linux/fs.h>
+#include <linux/mm.h>
+
+/*
+ * The path and inode /proc/PID/maps shows for a mapped file: the user's
+ * view of a backing file (overlayfs), where the kernel has that notion.
+ */
+static inline const struct path *ckpt_file_path(const struct file *file)
+{
+#ifdef CKPT_HAVE_FILE_USER_PATH
+	return file_user_path(file);
+#else
+	return &file->f_path;
+#endif
+}
+
+static inline const struct inode *ckpt_file_inode(const struct file *file)
+{
+#ifdef CKPT_HAVE_FILE_USER_PATH
+	return file_user_inode(file);
+#else
+	return file_inode(file);
+#endif
+}
+
+/* One page of another mm; get_user_pages_remote() lost @vmas in 6.5. */
+static inline long ckpt_gup_one(struct mm_struct *mm, unsigned long addr,
+				unsigned int gup_flags, struct page **page)
+{
+#ifdef CKPT_GUP_TAKES_VMAS
+	return get_user_pages_remote(mm, addr, 1, gup_flags, page, NULL, NULL);
+#else
+	return get_user_pages_remote(mm, addr, 1, gup_flags, page, NULL);
+#endif
+}
+
+#endif /* _CKPT_COMPAT_H */
