@@ -85,10 +85,11 @@ static void ckpt_park_fn(struct callback_head *work)
 }
 
 /**
- * ckpt_wait_for_parked() - wait until no task runs ckpt_park_fn()
+ * ckpt_wait_for_parked() - wait until no task runs ckpt's task work
  *
  * Called at module exit, when the module's reference count is zero, so
- * every ckpt_park_fn() has at least reached its module_put().  An RCU
+ * every ckpt_park_fn() and ckpt_set_ax_fn() has at least reached its
+ * module_put().  An RCU
  * Tasks grace period ends only once every task has been through a
  * voluntary context switch or user mode, that is, out of the callback.
  */

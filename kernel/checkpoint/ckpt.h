@@ -6,6 +6,7 @@
  * ctx.c	struct ckpt_ctx: the image stream and error reporting
  * security.c	the access gate and the unexported symbols it needs
  * checkpoint.c	order of records, header, tail; quiescing the target
+ * restart.c	order of records on restart; loading the registers
  * task.c	the task record
  * cpu.c	registers and xstate
  * mm.c		the memory map and page contents
@@ -59,17 +60,30 @@ struct ckpt_park {
 	struct ckpt_cpu_state cpu;
 };
 
+struct ckpt_rvma;
+
 /**
- * struct ckpt_ctx - one checkpoint (later: restart) operation
+ * struct ckpt_ctx - one checkpoint or restart operation
  * @file:	the image stream
- * @pos:	bytes of the image written so far
+ * @pos:	bytes of the image written or read so far
  * @flags:	CKPT_CHECKPOINT_* flags
  * @task:	the checkpoint target (referenced)
  * @park:	the target's parking place while it is quiescent
- * @nr_records:	records written so far
- * @nr_vmas:	CKPT_HDR_VMA records written
- * @nr_pages:	pages written in CKPT_HDR_PAGES records
- * @xfeatures:	user xfeatures the kernel supports
+ * @nr_records:	records written or read so far
+ * @nr_vmas:	CKPT_HDR_VMA records written or read
+ * @nr_pages:	pages written or read in CKPT_HDR_PAGES records
+ * @rec_index:	restart: index of the record being read, for messages
+ * @rec_type:	restart: its type
+ * @rec_pos:	restart: its offset in the stream
+ * @hdr:	restart: the image's header
+ * @rtask:	restart: the image's task record
+ * @rmm:	restart: the image's mm record
+ * @rvmas:	restart: the image's VMAs, @rmm->nr_vmas of them
+ * @cpu:	restart: the registers to load
+ * @pagebuf:	restart: CKPT_PAGES_MAX pages of buffer
+ * @pages_end:	restart: where the last run of pages ended
+ * @status:	restart: where a failure is reported, or NULL
+ * @committed:	restart: the caller's memory is being replaced
  * @errmsg:	why the operation failed, for the caller's errbuf
  */
 struct ckpt_ctx {
@@ -81,7 +95,20 @@ struct ckpt_ctx {
 	u32 nr_records;
 	u32 nr_vmas;
 	u64 nr_pages;
-	u64 xfeatures;
+
+	u32 rec_index;
+	u32 rec_type;
+	loff_t rec_pos;
+	struct ckpt_hdr_header *hdr;
+	struct ckpt_hdr_task *rtask;
+	struct ckpt_hdr_mm *rmm;
+	struct ckpt_rvma *rvmas;
+	struct ckpt_cpu_state cpu;
+	void *pagebuf;
+	u64 pages_end;
+	struct file *status;
+	bool committed;
+
 	char errmsg[CKPT_ERRMSG_LEN];
 };
 
@@ -89,19 +116,30 @@ struct ckpt_ctx {
 int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len);
 void *ckpt_hdr_alloc(size_t len, u32 type);
 int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
+int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len);
+void *ckpt_read_hdr(struct ckpt_ctx *ctx, u32 type, size_t min, size_t max);
+int ckpt_read_hdr_any(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
+const char *ckpt_hdr_name(u32 type);
 __printf(2, 3) void ckpt_err(struct ckpt_ctx *ctx, const char *fmt, ...);
 
 /* security.c */
 int ckpt_security_init(void);
 struct task_struct *ckpt_get_target(struct ckpt_ctx *ctx, pid_t pid);
 int ckpt_may_checkpoint(struct ckpt_ctx *ctx, struct task_struct *task);
+bool ckpt_wait_task_inactive(struct task_struct *task, unsigned int state);
+unsigned long ckpt_nanosleep_restart_fn(void);
 
 /* checkpoint.c */
 int do_checkpoint(struct ckpt_ctx *ctx, pid_t pid);
 void ckpt_wait_for_parked(void);
 
+/* restart.c */
+int do_restart(struct ckpt_ctx *ctx);
+
 /* task.c */
 int checkpoint_task(struct ckpt_ctx *ctx);
+int restore_task(struct ckpt_ctx *ctx);
+void restore_task_commit(struct ckpt_ctx *ctx);
 
 /* cpu.c */
 int ckpt_cpu_prepare(struct ckpt_ctx *ctx, struct ckpt_cpu_state *cpu);
@@ -109,8 +147,14 @@ int ckpt_cpu_capture(struct ckpt_cpu_state *cpu);
 void ckpt_cpu_release(struct ckpt_cpu_state *cpu);
 u64 ckpt_cpu_xfeatures(const struct ckpt_cpu_state *cpu);
 int checkpoint_cpu(struct ckpt_ctx *ctx);
+int restore_cpu(struct ckpt_ctx *ctx);
+int ckpt_cpu_load(struct task_struct *task, const struct ckpt_cpu_state *cpu);
 
 /* mm.c */
 int checkpoint_mm(struct ckpt_ctx *ctx);
+int restore_mm_map(struct ckpt_ctx *ctx);
+int restore_mm_commit(struct ckpt_ctx *ctx);
+int restore_mm_pages(struct ckpt_ctx *ctx, const struct ckpt_hdr *h);
+void restore_mm_release(struct ckpt_ctx *ctx);
 
 #endif /* _CKPT_H */

@@ -8,6 +8,8 @@
 
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
+#include <uapi/linux/rseq.h>
 
 /*
  * The path and inode /proc/PID/maps shows for a mapped file: the user's
@@ -39,6 +41,23 @@ static inline long ckpt_gup_one(struct mm_struct *mm, unsigned long addr,
 	return get_user_pages_remote(mm, addr, 1, gup_flags, page, NULL, NULL);
 #else
 	return get_user_pages_remote(mm, addr, 1, gup_flags, page, NULL);
+#endif
+}
+
+/* rseq(2) areas became extensible in 6.3; before, their length was fixed. */
+static inline u32 ckpt_rseq_len(struct task_struct *task)
+{
+#ifdef CKPT_HAVE_RSEQ_LEN
+	return task->rseq_len;
+#else
+	return task->rseq ? sizeof(struct rseq) : 0;
+#endif
+}
+
+static inline void ckpt_set_rseq_len(struct task_struct *task, u32 len)
+{
+#ifdef CKPT_HAVE_RSEQ_LEN
+	task->rseq_len = len;
 #endif
 }
 

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The image stream of one checkpoint operation.
+ * The image stream of one checkpoint or restart operation.
  *
- * Every byte of an image goes through ckpt_write(): the stream is written
- * once, in order, from the file's position, and never seeked, so that the
- * same code serves a regular file, a pipe and a socket.
+ * Every byte of an image goes through ckpt_write() on checkpoint and
+ * ckpt_read() on restart: the stream is written or read once, in order,
+ * from the file's position, and never seeked, so that the same code
+ * serves a regular file, a pipe and a socket.  On restart, every record
+ * comes through ckpt_read_hdr(), which checks its type and length before
+ * anything else looks at it.
  */
 #include <linux/fs.h>
 #include <linux/kernel.h>
@@ -106,10 +109,153 @@ int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 void ckpt_err(struct ckpt_ctx *ctx, const char *fmt, ...)
 {
 	va_list args;
+	int n = 0;
 
 	if (ctx->errmsg[0])
 		return;
+	/* On restart, name the record at fault and where it starts. */
+	if (ctx->rec_type)
+		n = scnprintf(ctx->errmsg, sizeof(ctx->errmsg),
+			      "record %u (%s) at offset %lld: ", ctx->rec_index,
+			      ckpt_hdr_name(ctx->rec_type), ctx->rec_pos);
 	va_start(args, fmt);
-	vscnprintf(ctx->errmsg, sizeof(ctx->errmsg), fmt, args);
+	vscnprintf(ctx->errmsg + n, sizeof(ctx->errmsg) - n, fmt, args);
 	va_end(args);
+}
+
+/**
+ * ckpt_hdr_name() - the name of a record type, for messages
+ * @type:	CKPT_HDR_*
+ *
+ * Return: a static string.
+ */
+const char *ckpt_hdr_name(u32 type)
+{
+	switch (type) {
+	case CKPT_HDR_HEADER:
+		return "header";
+	case CKPT_HDR_TASK:
+		return "task";
+	case CKPT_HDR_CPU:
+		return "cpu";
+	case CKPT_HDR_XSTATE:
+		return "xstate";
+	case CKPT_HDR_MM:
+		return "mm";
+	case CKPT_HDR_VMA:
+		return "vma";
+	case CKPT_HDR_PAGES:
+		return "pages";
+	case CKPT_HDR_TAIL:
+		return "tail";
+	default:
+		return "unknown";
+	}
+}
+
+/**
+ * ckpt_read() - read bytes of the image
+ * @ctx:	the operation
+ * @buf:	where to put them
+ * @len:	how many
+ *
+ * Loops on short reads, as a pipe gives what it has, and gives up when
+ * the task is killed.
+ *
+ * Return: 0, or a negative errno; -EIO if the stream ends first.
+ */
+int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len)
+{
+	struct file *file = ctx->file;
+	loff_t *ppos = (file->f_mode & FMODE_STREAM) ? NULL : &file->f_pos;
+
+	while (len) {
+		ssize_t n;
+
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		n = kernel_read(file, buf, len, ppos);
+		if (n < 0) {
+			ckpt_err(ctx, "reading the image at offset %lld failed (%zd)",
+				 ctx->pos, n);
+			return n;
+		}
+		if (n == 0) {
+			ckpt_err(ctx, "the image ends at offset %lld: truncated",
+				 ctx->pos);
+			return -EIO;
+		}
+		buf += n;
+		len -= n;
+		ctx->pos += n;
+	}
+	return 0;
+}
+
+/**
+ * ckpt_read_hdr_any() - read the header of the next record
+ * @ctx:	the operation
+ * @h:		receives the header
+ *
+ * The record's length is checked to cover at least its header; the caller
+ * checks it against what the type needs.
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_read_hdr_any(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
+{
+	int ret;
+
+	ctx->rec_index = ctx->nr_records;
+	ctx->rec_pos = ctx->pos;
+	ctx->rec_type = CKPT_HDR_HEADER;	/* until we know better */
+	ret = ckpt_read(ctx, h, sizeof(*h));
+	if (ret)
+		return ret;
+	ctx->rec_type = h->type;
+	if (h->len < sizeof(*h)) {
+		ckpt_err(ctx, "field len: %u is shorter than a record header",
+			 h->len);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * ckpt_read_hdr() - read a whole record of a given type
+ * @ctx:	the operation
+ * @type:	the CKPT_HDR_* type the image must have here
+ * @min:	the least length the record may have
+ * @max:	the most; this bounds the allocation
+ *
+ * Return: the record in kmalloc()ed memory, or an ERR_PTR.
+ */
+void *ckpt_read_hdr(struct ckpt_ctx *ctx, u32 type, size_t min, size_t max)
+{
+	struct ckpt_hdr h, *rec;
+	int ret;
+
+	ret = ckpt_read_hdr_any(ctx, &h);
+	if (ret)
+		return ERR_PTR(ret);
+	if (h.type != type) {
+		ckpt_err(ctx, "a %s record was expected here", ckpt_hdr_name(type));
+		return ERR_PTR(-EINVAL);
+	}
+	if (h.len < min || h.len > max) {
+		ckpt_err(ctx, "field len: %u is not in [%zu, %zu]", h.len, min,
+			 max);
+		return ERR_PTR(-EINVAL);
+	}
+	rec = kmalloc(h.len, GFP_KERNEL_ACCOUNT);
+	if (!rec)
+		return ERR_PTR(-ENOMEM);
+	*rec = h;
+	ret = ckpt_read(ctx, rec + 1, h.len - sizeof(h));
+	if (ret) {
+		kfree(rec);
+		return ERR_PTR(ret);
+	}
+	ctx->nr_records++;
+	return rec;
 }

@@ -16,14 +16,27 @@
  *	if (ioctl(dev, CKPT_IOC_CHECKPOINT, &args) < 0)
  *		err(1, "checkpoint %d", pid);
  *
- * The image is streamed to @fd in one pass.  Anyone may open the device:
- * what a caller may checkpoint is decided per target, by the ptrace
- * access check (security.c).
+ * The image is streamed to @fd in one pass.  Restart is the other way
+ * round: the task that is to become the checkpointed one (a child of the
+ * ckpt command) calls
+ *
+ *	struct ckpt_restart_args args = {
+ *		.size = sizeof(args),
+ *		.fd = in,		// the image
+ *		.status_fd = status,	// a pipe to its parent
+ *	};
+ *	ioctl(dev, CKPT_IOC_RESTART, &args);
+ *	// Only on failure: on success the restored program runs instead.
+ *
+ * Anyone may open the device: what a caller may checkpoint is decided per
+ * target, by the ptrace access check (security.c), and a restart only
+ * ever gives the caller's own credentials to what it restores.
  */
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -34,6 +47,11 @@
 
 static_assert(sizeof(struct ckpt_checkpoint_args) ==
 	      CKPT_CHECKPOINT_ARGS_SIZE_VER0);
+
+/* The size of the first version of struct ckpt_restart_args. */
+#define CKPT_RESTART_ARGS_SIZE_VER0	48
+
+static_assert(sizeof(struct ckpt_restart_args) == CKPT_RESTART_ARGS_SIZE_VER0);
 
 /* Tell the caller why, if it gave a buffer for it. */
 static void ckpt_copy_errmsg(struct ckpt_ctx *ctx, u64 ubuf, u32 ulen)
@@ -46,6 +64,24 @@ static void ckpt_copy_errmsg(struct ckpt_ctx *ctx, u64 ubuf, u32 ulen)
 	len = min_t(size_t, strlen(ctx->errmsg), ulen - 1);
 	if (copy_to_user(dst, ctx->errmsg, len) || put_user('\0', dst + len))
 		return;	/* The errno still says what happened. */
+}
+
+/* A file the module reads or writes with kernel_read()/kernel_write() */
+static struct file *ckpt_fget(int fd, fmode_t mode)
+{
+	struct file *file = fget(fd);
+
+	if (!file)
+		return ERR_PTR(-EBADF);
+	if (!(file->f_mode & mode)) {
+		fput(file);
+		return ERR_PTR(-EBADF);
+	}
+	if (mode == FMODE_READ ? !file->f_op->read_iter : !file->f_op->write_iter) {
+		fput(file);
+		return ERR_PTR(-EINVAL);
+	}
+	return file;
 }
 
 static long ckpt_ioctl_checkpoint(struct ckpt_checkpoint_args __user *uargs)
@@ -71,19 +107,9 @@ static long ckpt_ioctl_checkpoint(struct ckpt_checkpoint_args __user *uargs)
 	if (args.pid <= 0)
 		return -EINVAL;
 
-	file = fget(args.fd);
-	if (!file)
-		return -EBADF;
-	/* As write(2) would say. */
-	if (!(file->f_mode & FMODE_WRITE)) {
-		ret = -EBADF;
-		goto out_fput;
-	}
-	/* kernel_write() needs ->write_iter; a few character devices lack it. */
-	if (!file->f_op->write_iter) {
-		ret = -EINVAL;
-		goto out_fput;
-	}
+	file = ckpt_fget(args.fd, FMODE_WRITE);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
 
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx) {
@@ -109,11 +135,86 @@ out_fput:
 	return ret;
 }
 
+/* Tell the parent why, in one line, through the status file. */
+static void ckpt_report_status(struct ckpt_ctx *ctx)
+{
+	size_t len = strlen(ctx->errmsg);
+	loff_t *ppos;
+
+	if (!ctx->status)
+		return;
+	ppos = (ctx->status->f_mode & FMODE_STREAM) ? NULL : &ctx->status->f_pos;
+	if (len < sizeof(ctx->errmsg) - 1)
+		ctx->errmsg[len++] = '\n';
+	kernel_write(ctx->status, ctx->errmsg, len, ppos);
+}
+
+static long ckpt_ioctl_restart(struct ckpt_restart_args __user *uargs)
+{
+	struct ckpt_restart_args args;
+	struct ckpt_ctx *ctx;
+	u32 usize;
+	long ret;
+
+	if (get_user(usize, &uargs->size))
+		return -EFAULT;
+	if (usize < CKPT_RESTART_ARGS_SIZE_VER0)
+		return -EINVAL;
+	ret = copy_struct_from_user(&args, sizeof(args), uargs, usize);
+	if (ret)
+		return ret;
+	if (args.flags || args.reserved[0] || args.reserved[1])
+		return -EINVAL;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	if (!ctx)
+		return -ENOMEM;
+	ctx->file = ckpt_fget(args.fd, FMODE_READ);
+	if (IS_ERR(ctx->file)) {
+		ret = PTR_ERR(ctx->file);
+		goto out_free;
+	}
+	if (args.status_fd != -1) {
+		ctx->status = ckpt_fget(args.status_fd, FMODE_WRITE);
+		if (IS_ERR(ctx->status)) {
+			ret = PTR_ERR(ctx->status);
+			goto out_fput;
+		}
+	}
+
+	ret = do_restart(ctx);
+	if (!ret)
+		goto out_fput_status;
+
+	if (ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
+	    ret == -ERESTARTNOHAND)
+		ret = -EINTR;
+	ckpt_report_status(ctx);
+	if (!ctx->committed) {
+		ckpt_copy_errmsg(ctx, args.errbuf, args.errbuf_len);
+	} else {
+		/* Half replaced: the task must not run again. */
+		pr_warn_ratelimited("ckpt: restart of pid %d failed: %s\n",
+				    task_pid_nr(current), ctx->errmsg);
+		force_sig(SIGKILL);
+	}
+out_fput_status:
+	if (ctx->status)
+		fput(ctx->status);
+out_fput:
+	fput(ctx->file);
+out_free:
+	kfree(ctx);
+	return ret;
+}
+
 static long ckpt_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	switch (cmd) {
 	case CKPT_IOC_CHECKPOINT:
 		return ckpt_ioctl_checkpoint((void __user *)arg);
+	case CKPT_IOC_RESTART:
+		return ckpt_ioctl_restart((void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

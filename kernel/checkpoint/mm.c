@@ -125,7 +125,9 @@ static int ckpt_snap_vma(struct ckpt_ctx *ctx, struct vm_area_struct *vma,
 		}
 		v->kind = CKPT_VMA_FILE;
 		v->file = get_file(vma->vm_file);
-		if (d_unlinked(ckpt_file_path(v->file)->dentry))
+		/* Shared anonymous memory is an unlinked shmem file too. */
+		if (d_unlinked(ckpt_file_path(v->file)->dentry) ||
+		    !ckpt_file_inode(v->file)->i_nlink)
 			v->flags |= CKPT_VMA_DELETED;
 		if (!(vma->vm_flags & VM_MAYSHARE))
 			v->save = vma->anon_vma ? CKPT_SAVE_COW : CKPT_SAVE_NONE;
@@ -449,4 +451,531 @@ out:
 	ckpt_snap_release(&snap);
 	mmput(mm);
 	return ret;
+}
+
+/*
+ * Restart half.  restore_mm_map() reads the memory map and checks all of
+ * it, opening every file by its path with the caller's credentials and
+ * refusing a file that changed, before anything of the caller's is
+ * touched.  restore_mm_commit() then replaces the caller's mappings with
+ * the image's, through vm_mmap() as any mmap(2) by the caller: RLIMIT_AS,
+ * overcommit, memory cgroups, mmap_min_addr and the LSMs' mmap hooks all
+ * apply.  restore_mm_pages() writes saved pages the way ptrace's
+ * PTRACE_POKEDATA does, so that read-only and PROT_NONE mappings and
+ * private file mappings (copy on write) take them as they should.
+ *
+ * [vdso] and [vvar] cannot be created by a module: the caller moves its
+ * own to where the image had them (mremap(), as CRIU does) before
+ * restart, and restart checks that they are there and of the same size.
+ */
+
+/**
+ * struct ckpt_rvma - one VMA of the image being restored
+ * @rec:	its record, checked
+ * @file:	for CKPT_VMA_FILE, the file opened by path
+ */
+struct ckpt_rvma {
+	struct ckpt_hdr_vma *rec;
+	struct file *file;
+};
+
+/* Flags restart knows how to recreate */
+#define CKPT_VMA_RESTORABLE	(CKPT_VMA_READ | CKPT_VMA_WRITE | CKPT_VMA_EXEC | \
+				 CKPT_VMA_SHARED | CKPT_VMA_MAYREAD | \
+				 CKPT_VMA_MAYWRITE | CKPT_VMA_MAYEXEC | \
+				 CKPT_VMA_GROWSDOWN | CKPT_VMA_LOCKED | \
+				 CKPT_VMA_HEAP | CKPT_VMA_STACK | \
+				 CKPT_VMA_NORESERVE)
+
+static const char * const ckpt_special_names[] = {
+	"[vdso]", "[vvar]", "[vvar_vclock]",
+};
+
+static bool ckpt_is_special_name(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ckpt_special_names); i++)
+		if (!strcmp(name, ckpt_special_names[i]))
+			return true;
+	return false;
+}
+
+static int restore_mm_check(struct ckpt_ctx *ctx, const struct ckpt_hdr_mm *h)
+{
+	const u64 *f = &h->start_code;
+	unsigned int i;
+
+	if (h->reserved) {
+		ckpt_err(ctx, "field reserved: not zero");
+		return -EINVAL;
+	}
+	/* At least the stack; map_count bounds the rest. */
+	if (!h->nr_vmas || h->nr_vmas > DEFAULT_MAX_MAP_COUNT) {
+		ckpt_err(ctx, "field nr_vmas: %u is not in [1, %d]", h->nr_vmas,
+			 DEFAULT_MAX_MAP_COUNT);
+		return -EINVAL;
+	}
+	for (i = 0; i < 11; i++) {
+		if (f[i] >= TASK_SIZE_MAX) {
+			ckpt_err(ctx, "field %u of start_code..env_end: %#llx is not a user address",
+				 i, f[i]);
+			return -EINVAL;
+		}
+	}
+	if (h->start_code > h->end_code || h->start_data > h->end_data ||
+	    h->start_brk > h->brk || h->arg_start > h->arg_end ||
+	    h->env_start > h->env_end) {
+		ckpt_err(ctx, "fields start_*/end_*: a range ends before it starts");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Is the record's variable part a NUL-terminated name, zero-padded? */
+static int restore_vma_name_check(struct ckpt_ctx *ctx,
+				  const struct ckpt_hdr_vma *h)
+{
+	size_t end = sizeof(*h) + h->name_len;
+
+	if (!h->name_len || end > h->h.len || ALIGN(end, 8) != h->h.len) {
+		ckpt_err(ctx, "field name_len: %u does not fit the record's length %u",
+			 h->name_len, h->h.len);
+		return -EINVAL;
+	}
+	if (strnlen(h->name, h->name_len) != h->name_len - 1 ||
+	    memchr_inv((const char *)h + end, 0, h->h.len - end)) {
+		ckpt_err(ctx, "field name: not a NUL-terminated string, zero-padded");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int restore_vma_check(struct ckpt_ctx *ctx, const struct ckpt_hdr_vma *h,
+			     u64 prev_end)
+{
+	bool anon = h->kind == CKPT_VMA_ANON;
+	int ret;
+
+	ret = restore_vma_name_check(ctx, h);
+	if (ret)
+		return ret;
+	if (!PAGE_ALIGNED(h->start) || !PAGE_ALIGNED(h->end) ||
+	    h->start >= h->end || h->end > TASK_SIZE_MAX) {
+		ckpt_err(ctx, "fields start/end: %#llx-%#llx is not a page-aligned user range",
+			 h->start, h->end);
+		return -EINVAL;
+	}
+	if (h->start < prev_end) {
+		ckpt_err(ctx, "field start: %#llx overlaps or precedes the previous VMA, which ends at %#llx",
+			 h->start, prev_end);
+		return -EINVAL;
+	}
+	if (h->kind != CKPT_VMA_ANON && h->kind != CKPT_VMA_FILE &&
+	    h->kind != CKPT_VMA_SPECIAL) {
+		ckpt_err(ctx, "field kind: %u is unknown", h->kind);
+		return -EINVAL;
+	}
+	if (h->flags & CKPT_VMA_DELETED) {
+		ckpt_err(ctx, "VMA %#llx-%#llx maps the deleted file %s, which restart does not support yet",
+			 h->start, h->end, h->name);
+		return -EOPNOTSUPP;
+	}
+	/* Special mappings are the kernel's: kept as they are, not recreated. */
+	if (h->kind != CKPT_VMA_SPECIAL && (h->flags & ~CKPT_VMA_RESTORABLE)) {
+		ckpt_err(ctx, "field flags: %#x has flags restart cannot recreate (%#x)",
+			 h->flags, h->flags & ~CKPT_VMA_RESTORABLE);
+		return -EOPNOTSUPP;
+	}
+	if ((h->flags & (CKPT_VMA_HEAP | CKPT_VMA_STACK)) &&
+	    (!anon || (h->flags & (CKPT_VMA_HEAP | CKPT_VMA_STACK)) ==
+		      (CKPT_VMA_HEAP | CKPT_VMA_STACK))) {
+		ckpt_err(ctx, "field flags: [heap] and [stack] are anonymous memory, and not both");
+		return -EINVAL;
+	}
+	if (anon && (h->flags & CKPT_VMA_SHARED)) {
+		ckpt_err(ctx, "VMA %#llx-%#llx: shared anonymous memory is not supported yet",
+			 h->start, h->end);
+		return -EOPNOTSUPP;
+	}
+	if (h->kind != CKPT_VMA_FILE &&
+	    (h->pgoff || h->dev || h->ino || h->size || h->mtime_sec ||
+	     h->mtime_nsec)) {
+		ckpt_err(ctx, "fields pgoff/dev/ino/size/mtime: set on a VMA that maps no file");
+		return -EINVAL;
+	}
+	if (h->kind == CKPT_VMA_FILE &&
+	    (h->name[0] != '/' || !PAGE_ALIGNED(h->pgoff) ||
+	     h->pgoff > (u64)LLONG_MAX - (h->end - h->start))) {
+		ckpt_err(ctx, "fields name/pgoff: %s at offset %#llx is not an absolute path and a page-aligned offset",
+			 h->name, h->pgoff);
+		return -EINVAL;
+	}
+	if (h->kind == CKPT_VMA_SPECIAL && !ckpt_is_special_name(h->name)) {
+		ckpt_err(ctx, "field name: %s is not a special mapping restart knows",
+			 h->name);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/*
+ * Open a mapped file by its path, as the caller could, and make sure it is
+ * the file that was mapped at checkpoint.
+ */
+static int restore_vma_open(struct ckpt_ctx *ctx, struct ckpt_rvma *rv)
+{
+	const struct ckpt_hdr_vma *h = rv->rec;
+	bool rw = (h->flags & CKPT_VMA_SHARED) && (h->flags & CKPT_VMA_MAYWRITE);
+	const struct inode *inode;
+	struct kstat st;
+	struct file *file;
+	int ret;
+
+	file = filp_open(h->name, (rw ? O_RDWR : O_RDONLY) | O_LARGEFILE, 0);
+	if (IS_ERR(file)) {
+		ckpt_err(ctx, "VMA %#llx-%#llx: cannot open %s (%ld)", h->start,
+			 h->end, h->name, PTR_ERR(file));
+		return PTR_ERR(file);
+	}
+	rv->file = file;
+
+	ret = vfs_getattr(&file->f_path, &st, STATX_BASIC_STATS,
+			  AT_STATX_SYNC_AS_STAT);
+	if (ret) {
+		ckpt_err(ctx, "VMA %#llx-%#llx: cannot stat %s (%d)", h->start,
+			 h->end, h->name, ret);
+		return ret;
+	}
+	inode = ckpt_file_inode(file);
+	if (!S_ISREG(st.mode)) {
+		ckpt_err(ctx, "VMA %#llx-%#llx: %s is not a regular file",
+			 h->start, h->end, h->name);
+		return -EOPNOTSUPP;
+	}
+	if (new_encode_dev(inode->i_sb->s_dev) != h->dev ||
+	    inode->i_ino != h->ino || st.size != h->size ||
+	    st.mtime.tv_sec != h->mtime_sec ||
+	    st.mtime.tv_nsec != h->mtime_nsec) {
+		ckpt_err(ctx, "%s changed since the checkpoint (device, inode, size or modification time differ)",
+			 h->name);
+		return -ESTALE;
+	}
+	return 0;
+}
+
+/* A special mapping must be where the caller put it, and as large. */
+static int restore_vma_special(struct ckpt_ctx *ctx, const struct ckpt_hdr_vma *h)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	const char *name = NULL;
+	bool same = false;
+
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	vma = find_vma(mm, h->start);
+	if (vma && vma->vm_start == h->start && !vma->vm_file &&
+	    vma->vm_ops && vma->vm_ops->name) {
+		name = vma->vm_ops->name(vma);
+		same = vma->vm_end == h->end && name && !strcmp(name, h->name);
+	}
+	mmap_read_unlock(mm);
+
+	if (!same) {
+		ckpt_err(ctx, "the image has %s at %#llx-%#llx; this process has %s there (the caller moves its own first)",
+			 h->name, h->start, h->end, name ?: "nothing of the kind");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int restore_vma(struct ckpt_ctx *ctx, struct ckpt_rvma *rv, u64 prev_end)
+{
+	struct ckpt_hdr_vma *h;
+	int ret;
+
+	h = ckpt_read_hdr(ctx, CKPT_HDR_VMA, sizeof(*h) + 8,
+			  ALIGN(sizeof(*h) + PATH_MAX, 8));
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	rv->rec = h;
+	ret = restore_vma_check(ctx, h, prev_end);
+	if (ret)
+		return ret;
+	ctx->nr_vmas++;
+	if (h->kind == CKPT_VMA_FILE)
+		return restore_vma_open(ctx, rv);
+	if (h->kind == CKPT_VMA_SPECIAL)
+		return restore_vma_special(ctx, h);
+	return 0;
+}
+
+/**
+ * restore_mm_map() - read and check the CKPT_HDR_MM and _VMA records
+ * @ctx:	the restart, before the point of no return
+ *
+ * Return: 0 or a negative errno, with ctx->errmsg naming the field.
+ */
+int restore_mm_map(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr_mm *h;
+	u64 prev_end = 0, total = 0;
+	unsigned int i;
+	int ret;
+
+	h = ckpt_read_hdr(ctx, CKPT_HDR_MM, sizeof(*h), sizeof(*h));
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	ctx->rmm = h;
+	ret = restore_mm_check(ctx, h);
+	if (ret)
+		return ret;
+
+	ctx->rvmas = kvcalloc(h->nr_vmas, sizeof(*ctx->rvmas),
+			      GFP_KERNEL_ACCOUNT);
+	if (!ctx->rvmas)
+		return -ENOMEM;
+	for (i = 0; i < h->nr_vmas; i++) {
+		ret = restore_vma(ctx, &ctx->rvmas[i], prev_end);
+		if (ret)
+			return ret;
+		prev_end = ctx->rvmas[i].rec->end;
+		total += prev_end - ctx->rvmas[i].rec->start;
+	}
+
+	/* Fail now, not after the caller's memory is gone. */
+	if (total > rlimit(RLIMIT_AS)) {
+		ckpt_err(ctx, "the image maps %llu bytes; RLIMIT_AS allows %lu",
+			 total, rlimit(RLIMIT_AS));
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static bool restore_keeps(struct ckpt_ctx *ctx, unsigned long start)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->rmm->nr_vmas; i++)
+		if (ctx->rvmas[i].rec->kind == CKPT_VMA_SPECIAL &&
+		    ctx->rvmas[i].rec->start == start)
+			return true;
+	return false;
+}
+
+/* Unmap everything of the caller's but the special mappings kept. */
+static int restore_mm_unmap(struct ckpt_ctx *ctx)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	unsigned long *ranges;
+	unsigned int n = 0, i;
+	int ret = 0;
+
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	ranges = kvmalloc_array(mm->map_count, 2 * sizeof(*ranges),
+				GFP_KERNEL);
+	if (ranges) {
+		VMA_ITERATOR(vmi, mm, 0);
+
+		for_each_vma(vmi, vma) {
+			if (n == mm->map_count)
+				break;
+			if (restore_keeps(ctx, vma->vm_start))
+				continue;
+			ranges[2 * n] = vma->vm_start;
+			ranges[2 * n + 1] = vma->vm_end;
+			n++;
+		}
+	}
+	mmap_read_unlock(mm);
+	if (!ranges)
+		return -ENOMEM;
+
+	for (i = 0; i < n && !ret; i++)
+		ret = vm_munmap(ranges[2 * i], ranges[2 * i + 1] - ranges[2 * i]);
+	kvfree(ranges);
+	if (ret)
+		ckpt_err(ctx, "unmapping the caller's memory failed (%d)", ret);
+	return ret;
+}
+
+static unsigned long restore_vma_prot(u32 flags)
+{
+	return (flags & CKPT_VMA_READ ? PROT_READ : 0) |
+	       (flags & CKPT_VMA_WRITE ? PROT_WRITE : 0) |
+	       (flags & CKPT_VMA_EXEC ? PROT_EXEC : 0);
+}
+
+static int restore_vma_map(struct ckpt_ctx *ctx, struct ckpt_rvma *rv)
+{
+	const struct ckpt_hdr_vma *h = rv->rec;
+	unsigned long flags = MAP_FIXED_NOREPLACE;
+	unsigned long addr;
+
+	flags |= h->flags & CKPT_VMA_SHARED ? MAP_SHARED : MAP_PRIVATE;
+	if (h->kind == CKPT_VMA_ANON)
+		flags |= MAP_ANONYMOUS;
+	if (h->flags & CKPT_VMA_GROWSDOWN)
+		flags |= MAP_GROWSDOWN;
+	if (h->flags & CKPT_VMA_NORESERVE)
+		flags |= MAP_NORESERVE;
+	if (h->flags & CKPT_VMA_LOCKED)
+		flags |= MAP_LOCKED;
+
+	addr = vm_mmap(rv->file, h->start, h->end - h->start,
+		       restore_vma_prot(h->flags), flags, h->pgoff);
+	if (IS_ERR_VALUE(addr) || addr != h->start) {
+		ckpt_err(ctx, "mapping VMA %#llx-%#llx (%s) failed (%ld)",
+			 h->start, h->end, h->name[0] ? h->name : "anonymous",
+			 IS_ERR_VALUE(addr) ? (long)addr : -EEXIST);
+		return IS_ERR_VALUE(addr) ? (int)addr : -EEXIST;
+	}
+	return 0;
+}
+
+static void restore_mm_fields(struct ckpt_ctx *ctx, struct mm_struct *mm)
+{
+	const struct ckpt_hdr_mm *h = ctx->rmm;
+
+	mm->start_code = h->start_code;
+	mm->end_code = h->end_code;
+	mm->start_data = h->start_data;
+	mm->end_data = h->end_data;
+	mm->start_brk = h->start_brk;
+	mm->brk = h->brk;
+	mm->start_stack = h->start_stack;
+	spin_lock(&mm->arg_lock);
+	mm->arg_start = h->arg_start;
+	mm->arg_end = h->arg_end;
+	mm->env_start = h->env_start;
+	mm->env_end = h->env_end;
+	spin_unlock(&mm->arg_lock);
+}
+
+/**
+ * restore_mm_commit() - replace the caller's memory map with the image's
+ * @ctx:	the restart, past the point of no return
+ *
+ * Return: 0 or a negative errno; the task cannot go on after a failure.
+ */
+int restore_mm_commit(struct ckpt_ctx *ctx)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned int i;
+	int ret;
+
+	ret = restore_mm_unmap(ctx);
+	if (ret)
+		return ret;
+	for (i = 0; i < ctx->rmm->nr_vmas; i++) {
+		if (ctx->rvmas[i].rec->kind == CKPT_VMA_SPECIAL)
+			continue;
+		ret = restore_vma_map(ctx, &ctx->rvmas[i]);
+		if (ret)
+			return ret;
+	}
+
+	if (mmap_write_lock_killable(mm))
+		return -EINTR;
+	restore_mm_fields(ctx, mm);
+	mmap_write_unlock(mm);
+	return 0;
+}
+
+/* The VMA that holds [addr, end), if saved pages may go there. */
+static const struct ckpt_hdr_vma *restore_pages_vma(struct ckpt_ctx *ctx,
+						    u64 addr, u64 end)
+{
+	unsigned int lo = 0, hi = ctx->rmm->nr_vmas;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+		const struct ckpt_hdr_vma *v = ctx->rvmas[mid].rec;
+
+		if (addr < v->start) {
+			hi = mid;
+		} else if (addr >= v->end) {
+			lo = mid + 1;
+		} else {
+			if (end > v->end || v->kind == CKPT_VMA_SPECIAL ||
+			    (v->flags & CKPT_VMA_SHARED))
+				return NULL;
+			return v;
+		}
+	}
+	return NULL;
+}
+
+/**
+ * restore_mm_pages() - read a CKPT_HDR_PAGES record into memory
+ * @ctx:	the restart, its memory map in place
+ * @hdr:	the record's header, already read
+ *
+ * Return: 0 or a negative errno, with ctx->errmsg naming the field.
+ */
+int restore_mm_pages(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
+{
+	struct ckpt_hdr_pages h;
+	size_t len;
+	int ret;
+
+	if (hdr->len < sizeof(h)) {
+		ckpt_err(ctx, "field len: %u is too short", hdr->len);
+		return -EINVAL;
+	}
+	h.h = *hdr;
+	ret = ckpt_read(ctx, &h.h + 1, sizeof(h) - sizeof(h.h));
+	if (ret)
+		return ret;
+	if (!h.nr_pages || h.nr_pages > CKPT_PAGES_MAX || h.reserved ||
+	    h.h.len != sizeof(h) + (u64)h.nr_pages * PAGE_SIZE) {
+		ckpt_err(ctx, "fields nr_pages/len: %u pages in %u bytes is not a run of 1 to %d pages",
+			 h.nr_pages, h.h.len, CKPT_PAGES_MAX);
+		return -EINVAL;
+	}
+	len = (size_t)h.nr_pages * PAGE_SIZE;
+	if (!PAGE_ALIGNED(h.addr) || h.addr < ctx->pages_end ||
+	    !restore_pages_vma(ctx, h.addr, h.addr + len)) {
+		ckpt_err(ctx, "field addr: %#llx (%u pages) is not inside one private VMA, after the previous run",
+			 h.addr, h.nr_pages);
+		return -EINVAL;
+	}
+
+	ret = ckpt_read(ctx, ctx->pagebuf, len);
+	if (ret)
+		return ret;
+	ctx->nr_records++;
+
+	/* As PTRACE_POKEDATA: breaks copy on write, ignores protections. */
+	if (access_process_vm(current, h.addr, ctx->pagebuf, len,
+			      FOLL_FORCE | FOLL_WRITE) != len) {
+		ckpt_err(ctx, "writing %u pages at %#llx failed", h.nr_pages,
+			 h.addr);
+		return -EFAULT;
+	}
+	ctx->pages_end = h.addr + len;
+	ctx->nr_pages += h.nr_pages;
+	return 0;
+}
+
+/**
+ * restore_mm_release() - drop what restore_mm_map() took
+ * @ctx:	the restart
+ */
+void restore_mm_release(struct ckpt_ctx *ctx)
+{
+	unsigned int i;
+
+	if (ctx->rvmas) {
+		for (i = 0; i < ctx->rmm->nr_vmas; i++) {
+			if (ctx->rvmas[i].file)
+				fput(ctx->rvmas[i].file);
+			kfree(ctx->rvmas[i].rec);
+		}
+		kvfree(ctx->rvmas);
+	}
+	kfree(ctx->rmm);
 }

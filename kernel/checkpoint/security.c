@@ -12,8 +12,11 @@
  *
  * ptrace_may_access() is not exported to modules, and no exported
  * function performs the same check.  It is resolved once, when the module
- * loads, through a kprobe on its name; see Documentation/design.rst.
+ * loads, through a kprobe on its name, with the two other functions that
+ * ckpt needs and cannot reach otherwise; Documentation/design.rst says
+ * why for each.
  */
+#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/pid.h>
 #include <linux/ptrace.h>
@@ -21,33 +24,59 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <asm/cpufeature.h>
+#include <asm/ibt.h>
 
 #include "ckpt.h"
 
 typedef bool (*ptrace_may_access_t)(struct task_struct *task, unsigned int mode);
+typedef unsigned long (*wait_task_inactive_t)(struct task_struct *task,
+					      unsigned int match_state);
 
 static ptrace_may_access_t ckpt_ptrace_may_access;
+static wait_task_inactive_t ckpt_wait_task_inactive_fn;
+static unsigned long ckpt_nanosleep_restart;
 
 /**
  * ckpt_resolve() - find the address of an unexported kernel function
  * @name:	the function's name
  *
- * Return: its address, or NULL if it cannot be found.
+ * A kprobe lands past the function's ENDBR where the kernel has them:
+ * step back to the symbol's first byte, which is where the kernel itself
+ * points when it takes the function's address.
+ *
+ * Return: its address, or 0 if it cannot be found.
  */
-static void *ckpt_resolve(const char *name)
+static unsigned long ckpt_resolve(const char *name)
 {
 	struct kprobe kp = { .symbol_name = name };
-	void *addr;
+	char sym[KSYM_SYMBOL_LEN];
+	size_t len = strlen(name);
+	unsigned long addr;
 	int ret;
 
 	ret = register_kprobe(&kp);
 	if (ret) {
 		pr_err("ckpt: cannot resolve %s: register_kprobe() failed (%d)\n",
 		       name, ret);
-		return NULL;
+		return 0;
 	}
-	addr = kp.addr;
+	addr = (unsigned long)kp.addr;
 	unregister_kprobe(&kp);
+
+	sprint_symbol(sym, addr);
+	if (strncmp(sym, name, len) || sym[len] != '+') {
+		pr_err("ckpt: cannot resolve %s: the kprobe is at %s\n", name, sym);
+		return 0;
+	}
+	if (strncmp(sym + len, "+0x0/", 5)) {
+		sprint_symbol(sym, addr - ENDBR_INSN_SIZE);
+		if (strncmp(sym, name, len) || strncmp(sym + len, "+0x0/", 5)) {
+			pr_err("ckpt: cannot resolve %s: the kprobe is at %s\n",
+			       name, sym);
+			return 0;
+		}
+		addr -= ENDBR_INSN_SIZE;
+	}
 	return addr;
 }
 
@@ -70,12 +99,53 @@ int ckpt_security_init(void)
 		return -EOPNOTSUPP;
 	}
 
-	ckpt_ptrace_may_access = ckpt_resolve("ptrace_may_access");
-	if (!ckpt_ptrace_may_access) {
-		pr_err("ckpt: ptrace_may_access not found: ckpt cannot check access and will not load\n");
+	/* The access check: see the comment at the top of this file. */
+	ckpt_ptrace_may_access = (ptrace_may_access_t)ckpt_resolve("ptrace_may_access");
+	/* What ptrace uses to know a stopped task is off its CPU. */
+	ckpt_wait_task_inactive_fn =
+		(wait_task_inactive_t)ckpt_resolve("wait_task_inactive");
+	/* What restart_syscall() runs to finish an interrupted nanosleep(). */
+	ckpt_nanosleep_restart = ckpt_resolve("hrtimer_nanosleep_restart");
+
+	if (!ckpt_ptrace_may_access || !ckpt_wait_task_inactive_fn ||
+	    !ckpt_nanosleep_restart) {
+		pr_err("ckpt: a kernel function ckpt needs was not found: not loading\n");
 		return -ENOENT;
 	}
 	return 0;
+}
+
+/**
+ * ckpt_wait_task_inactive() - wait until a sleeping task is off its CPU
+ * @task:	a task that is about to sleep, or sleeps, in @state
+ * @state:	the state it sleeps in
+ *
+ * What ptrace does before it touches a stopped tracee's registers: the
+ * regset setters write the task's saved state, which only holds once the
+ * task has been switched out.
+ *
+ * Return: true once @task is asleep off its CPU; false if it was killed.
+ */
+bool ckpt_wait_task_inactive(struct task_struct *task, unsigned int state)
+{
+	while (!ckpt_wait_task_inactive_fn(task, state)) {
+		if (fatal_signal_pending(task) || (task->flags & PF_EXITING))
+			return false;
+		/* Not asleep yet: it is on its way. */
+		schedule_timeout_uninterruptible(1);
+	}
+	return true;
+}
+
+/**
+ * ckpt_nanosleep_restart_fn() - the address of hrtimer_nanosleep_restart()
+ *
+ * Return: the value restart_block.fn holds while a nanosleep() is to be
+ * resumed by restart_syscall().
+ */
+unsigned long ckpt_nanosleep_restart_fn(void)
+{
+	return ckpt_nanosleep_restart;
 }
 
 /**

@@ -11,8 +11,10 @@
  * here for the one kind a restart can resume: a sleep in nanosleep().
  */
 #include <linux/cred.h>
+#include <linux/mutex.h>
 #include <linux/errno.h>
-#include <linux/kallsyms.h>
+#include <linux/futex.h>
+#include <linux/rseq.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
@@ -20,6 +22,7 @@
 #include <linux/timekeeping.h>
 
 #include "ckpt.h"
+#include "compat.h"
 
 static u32 ckpt_restart_kind(const struct ckpt_cpu_state *cpu)
 {
@@ -55,20 +58,15 @@ static s64 ckpt_clock_now(clockid_t clockid)
 	}
 }
 
-/*
- * restart_block.fn is not exported, so it is recognised by name.  Only
- * the name is looked at; the function is never called from here.
- */
+/* Only a nanosleep() can be resumed after restart: see restore_task(). */
 static void checkpoint_restart_block(struct ckpt_hdr_task *h,
 				     struct task_struct *task)
 {
 	struct restart_block *rb = &task->restart_block;
-	char sym[KSYM_SYMBOL_LEN];
 	s64 now;
 
-	sprint_symbol_no_offset(sym, (unsigned long)rb->fn);
 	now = ckpt_clock_now(rb->nanosleep.clockid);
-	if (strcmp(sym, "hrtimer_nanosleep_restart") || now < 0) {
+	if ((unsigned long)rb->fn != ckpt_nanosleep_restart_fn() || now < 0) {
 		h->restart_block_kind = CKPT_RESTART_BLOCK_OTHER;
 		return;
 	}
@@ -120,9 +118,177 @@ int checkpoint_task(struct ckpt_ctx *ctx)
 	if (h->restart == CKPT_RESTART_BLOCK)
 		checkpoint_restart_block(h, task);
 
+#ifdef CONFIG_RSEQ
+	h->rseq = (unsigned long)task->rseq;
+	h->rseq_len = ckpt_rseq_len(task);
+	h->rseq_sig = task->rseq_sig;
+#endif
+#ifdef CONFIG_FUTEX
+	h->robust_list = (unsigned long)task->robust_list;
+	if (task->robust_list)
+		h->robust_list_len = sizeof(struct robust_list_head);
+#endif
+	h->clear_child_tid = (unsigned long)task->clear_child_tid;
+
 	__get_task_comm(h->comm, sizeof(h->comm), task);
 
 	ret = ckpt_write_obj(ctx, &h->h);
 	kfree(h);
 	return ret;
+}
+
+/*
+ * Restart half.  Nothing here comes from the image's idea of who the task
+ * was: pid, parent and ids are informational.  The task keeps the
+ * caller's credentials, and takes only what a task may set for itself:
+ * its name, its rseq, robust-futex and clear_child_tid registrations,
+ * and the way back into an interrupted nanosleep().
+ */
+
+/* Each restart kind and the syscall state it needs */
+static bool restore_task_syscall_ok(const struct ckpt_hdr_task *h)
+{
+	if (h->restart > CKPT_RESTART_BLOCK)
+		return false;
+	if (h->restart == CKPT_RESTART_NONE)
+		return h->syscall_nr == -1;
+	/* Any syscall number the kernel could have been running */
+	return h->syscall_nr >= 0 && h->syscall_nr < 4096;
+}
+
+static int restore_task_check(struct ckpt_ctx *ctx, struct ckpt_hdr_task *h)
+{
+	if (h->reserved) {
+		ckpt_err(ctx, "field reserved: not zero");
+		return -EINVAL;
+	}
+	if (!restore_task_syscall_ok(h)) {
+		ckpt_err(ctx, "fields restart/syscall_nr: %u/%lld are not a syscall state",
+			 h->restart, h->syscall_nr);
+		return -EINVAL;
+	}
+	if (h->restart == CKPT_RESTART_BLOCK &&
+	    h->restart_block_kind != CKPT_RESTART_BLOCK_NANOSLEEP) {
+		ckpt_err(ctx, "the task was stopped in syscall %lld, whose restart function ckpt cannot recreate",
+			 h->syscall_nr);
+		return -EOPNOTSUPP;
+	}
+	if (h->restart != CKPT_RESTART_BLOCK &&
+	    h->restart_block_kind != CKPT_RESTART_BLOCK_NONE) {
+		ckpt_err(ctx, "field restart_block_kind: %u without a restart block",
+			 h->restart_block_kind);
+		return -EINVAL;
+	}
+	if (h->restart_block_kind == CKPT_RESTART_BLOCK_NANOSLEEP) {
+		if (ckpt_clock_now(h->nanosleep_clockid) < 0 ||
+		    h->nanosleep_type > TT_NATIVE ||
+		    h->nanosleep_rmtp >= TASK_SIZE_MAX) {
+			ckpt_err(ctx, "fields nanosleep_*: clock %d, type %u, rmtp %#llx cannot be resumed",
+				 h->nanosleep_clockid, h->nanosleep_type,
+				 h->nanosleep_rmtp);
+			return -EINVAL;
+		}
+	}
+	if (h->rseq && (h->rseq >= TASK_SIZE_MAX - h->rseq_len ||
+			!IS_ALIGNED(h->rseq, 32) ||
+			h->rseq_len < sizeof(struct rseq) ||
+			h->rseq_len > PAGE_SIZE)) {
+		ckpt_err(ctx, "fields rseq/rseq_len: %#llx/%u are not an rseq area",
+			 h->rseq, h->rseq_len);
+		return -EINVAL;
+	}
+	if (!h->rseq && (h->rseq_len || h->rseq_sig)) {
+		ckpt_err(ctx, "fields rseq_len/rseq_sig: set without an rseq area");
+		return -EINVAL;
+	}
+#ifdef CONFIG_FUTEX
+	if (h->robust_list >= TASK_SIZE_MAX ||
+	    h->robust_list_len != (h->robust_list ?
+				   sizeof(struct robust_list_head) : 0)) {
+		ckpt_err(ctx, "fields robust_list/robust_list_len: %#llx/%llu are not a robust list head",
+			 h->robust_list, h->robust_list_len);
+		return -EINVAL;
+	}
+#endif
+	if (h->clear_child_tid >= TASK_SIZE_MAX) {
+		ckpt_err(ctx, "field clear_child_tid: %#llx is not a user address",
+			 h->clear_child_tid);
+		return -EINVAL;
+	}
+	/* The name is shown by the kernel: it must end within its field. */
+	h->comm[sizeof(h->comm) - 1] = '\0';
+	return 0;
+}
+
+/**
+ * restore_task() - read and check the CKPT_HDR_TASK record
+ * @ctx:	the restart
+ *
+ * Return: 0 or a negative errno, with ctx->errmsg naming the field.
+ */
+int restore_task(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr_task *h;
+	int ret;
+
+	h = ckpt_read_hdr(ctx, CKPT_HDR_TASK, sizeof(*h), sizeof(*h));
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	ret = restore_task_check(ctx, h);
+	if (ret) {
+		kfree(h);
+		return ret;
+	}
+	ctx->rtask = h;
+	return 0;
+}
+
+/*
+ * The sleep goes on for the time it had left: a monotonic or boot-time
+ * deadline is moved to this boot's clock, a wall-clock one stays.
+ */
+static void restore_nanosleep(const struct ckpt_hdr_task *h)
+{
+	struct restart_block *rb = &current->restart_block;
+	s64 expires = h->nanosleep_expires;
+
+	if (h->nanosleep_clockid == CLOCK_MONOTONIC ||
+	    h->nanosleep_clockid == CLOCK_BOOTTIME)
+		expires = ckpt_clock_now(h->nanosleep_clockid) +
+			  max_t(s64, h->nanosleep_expires - h->nanosleep_now, 0);
+
+	rb->fn = (long (*)(struct restart_block *))ckpt_nanosleep_restart_fn();
+	rb->nanosleep.clockid = h->nanosleep_clockid;
+	rb->nanosleep.type = h->nanosleep_type;
+	rb->nanosleep.rmtp = u64_to_user_ptr(h->nanosleep_rmtp);
+	rb->nanosleep.expires = expires;
+}
+
+/**
+ * restore_task_commit() - give current what the task record holds
+ * @ctx:	the restart, past the point of no return
+ */
+void restore_task_commit(struct ckpt_ctx *ctx)
+{
+	const struct ckpt_hdr_task *h = ctx->rtask;
+
+	task_lock(current);
+	strscpy_pad(current->comm, h->comm, sizeof(current->comm));
+	task_unlock(current);
+
+#ifdef CONFIG_RSEQ
+	current->rseq = u64_to_user_ptr(h->rseq);
+	ckpt_set_rseq_len(current, h->rseq_len);
+	current->rseq_sig = h->rseq_sig;
+	rseq_set_notify_resume(current);
+#endif
+#ifdef CONFIG_FUTEX
+	current->robust_list = u64_to_user_ptr(h->robust_list);
+#endif
+	current->clear_child_tid = u64_to_user_ptr(h->clear_child_tid);
+	/* The restart command's own death signal is not the program's. */
+	current->pdeath_signal = 0;
+
+	if (h->restart_block_kind == CKPT_RESTART_BLOCK_NANOSLEEP)
+		restore_nanosleep(h);
 }

@@ -677,4 +677,27 @@ TEST(yama_scope_2_refuses_unprivileged_users)
 	kill_child(v.pid);
 }
 
+static int map_shared_anon(void)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? -1 : 0;
+}
+
+TEST(refuses_shared_anonymous_memory)
+{
+	char msg[256];
+	pid_t pid;
+
+	if (!ckpt_available())
+		SKIP(return, "ckpt.ko is not loaded");
+	pid = start_victim((uid_t)-1, map_shared_anon);
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(-1, ckpt_checkpoint_msg(pid, memfd(), 0, msg, sizeof(msg)));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_NE(NULL, strstr(msg, "MAP_SHARED|MAP_ANONYMOUS")) TH_LOG("%s", msg);
+	kill_child(pid);
+}
+
 TEST_HARNESS_MAIN

@@ -71,6 +71,31 @@ static inline int ckpt_checkpoint(pid_t pid, int fd, __u64 flags)
 	return ckpt_checkpoint_msg(pid, fd, flags, NULL, 0);
 }
 
+/*
+ * Unmap shared anonymous memory inherited from the test harness (its
+ * results page), which checkpoint refuses: test children do not use it.
+ */
+static inline void drop_shared_anon(void)
+{
+	char line[512];
+	unsigned long start[16], end[16];
+	int n = 0, i;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	if (!f)
+		return;
+	while (n < 16 && fgets(line, sizeof(line), f)) {
+		char perms[8];
+
+		if (sscanf(line, "%lx-%lx %7s", &start[n], &end[n], perms) == 3 &&
+		    perms[3] == 's' && strstr(line, "/dev/zero (deleted)"))
+			n++;
+	}
+	fclose(f);
+	for (i = 0; i < n; i++)
+		munmap((void *)start[i], end[i] - start[i]);
+}
+
 /* A child that dies with its parent, so no test leaves processes behind. */
 static inline pid_t fork_child(void)
 {
@@ -81,6 +106,7 @@ static inline pid_t fork_child(void)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
 			_exit(1);
+		drop_shared_anon();
 	}
 	return pid;
 }
@@ -316,6 +342,55 @@ static inline char *read_maps(pid_t pid)
 }
 
 /*
+ * @maps with adjacent lines merged where the kernel could have merged the
+ * VMAs (same permissions, same file at consecutive offsets, same name):
+ * restart maps each VMA anew, and mmap() merges what it can, while the
+ * original may have kept them apart for reasons of its history (an
+ * anon_vma of its own, say).  In place; returns @maps.
+ */
+static inline char *maps_merged(char *maps)
+{
+	char *out = maps, *line = maps, *next;
+	unsigned long ps = 0, pe = 0, pofs = 0, pino = 0;
+	char pperm[8] = "", pdev[16] = "", pname[4096] = "";
+	bool have = false;
+
+	for (; *line; line = next) {
+		unsigned long s, e, ofs, ino;
+		char perm[8], dev[16], name[4096] = "";
+		int n = 0;
+
+		next = strchr(line, '\n');
+		next = next ? next + 1 : line + strlen(line);
+		if (sscanf(line, "%lx-%lx %7s %lx %15s %lu%n", &s, &e, perm, &ofs,
+			   dev, &ino, &n) < 6)
+			continue;
+		while (line[n] == ' ')
+			n++;
+		sscanf(line + n, "%4095[^\n]", name);
+		if (have && s == pe && !strcmp(perm, pperm) && !strcmp(dev, pdev) &&
+		    ino == pino && !strcmp(name, pname) &&
+		    (!ino || ofs == pofs + (pe - ps))) {
+			pe = e;
+			continue;
+		}
+		if (have)
+			out += sprintf(out, "%lx-%lx %s %lx %s %lu %s\n", ps, pe,
+				       pperm, pofs, pdev, pino, pname);
+		ps = s, pe = e, pofs = ofs, pino = ino, have = true;
+		strcpy(pperm, perm);
+		strcpy(pdev, dev);
+		strcpy(pname, name);
+	}
+	if (have)
+		sprintf(out, "%lx-%lx %s %lx %s %lu %s\n", ps, pe, pperm, pofs,
+			pdev, pino, pname);
+	else
+		*out = '\0';
+	return maps;
+}
+
+/*
  * The image's memory map in /proc/PID/maps form, for comparison: the
  * same fields and the same layout as show_map_vma() prints.
  */
@@ -430,3 +505,187 @@ static inline bool wait_in_syscall(pid_t pid, long nr, int ms)
 }
 
 #endif /* CKPT_TEST_H */
+
+/*
+ * Restart, the way the ckpt command does it, for tests that drive the
+ * module directly: a child moves its own [vdso] and [vvar] to where the
+ * image has them, keeps only the file descriptors restart needs, resets
+ * its signal dispositions and calls CKPT_IOC_RESTART, becoming the
+ * restored program.  The parent learns the outcome from the status pipe.
+ */
+#include <sys/syscall.h>
+
+struct restart_result {
+	pid_t pid;		/* the child: the restored program on success */
+	bool started;		/* the restored program runs */
+	bool committed;		/* the child was killed past the point of no return */
+	int err;		/* errno of a failed ioctl, before that point */
+	char msg[512];		/* what the status pipe said */
+};
+
+struct own_map {
+	unsigned long start, end;
+	char name[32];
+};
+
+/* This process's special mappings, from /proc/self/maps. */
+static inline int own_specials(struct own_map *maps, int max)
+{
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "r");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		char *name = strrchr(line, ' ');
+
+		if (!name || name[1] != '[' || strstr(line, "[vsyscall]") ||
+		    strstr(line, "[heap]") || strstr(line, "[stack]"))
+			continue;
+		name[strcspn(name, "\n")] = '\0';
+		snprintf(maps[n].name, sizeof(maps[n].name), "%s", name + 1);
+		sscanf(line, "%lx-%lx", &maps[n].start, &maps[n].end);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/*
+ * Move [vdso] and friends to the image's addresses, through a reserved
+ * area so that no move lands on another special mapping.  Nothing after
+ * this may call into the vDSO: glibc's pointers into it are stale.
+ */
+static inline int move_specials(const struct image *img)
+{
+	struct own_map own[8];
+	const struct ckpt_hdr *h;
+	unsigned long total = 0, off = 0;
+	size_t pos = 0;
+	char *reserve;
+	int n, i;
+
+	n = own_specials(own, 8);
+	if (n < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		total += own[i].end - own[i].start;
+	reserve = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+	if (reserve == MAP_FAILED)
+		return -1;
+	for (i = 0; i < n; i++) {
+		unsigned long len = own[i].end - own[i].start;
+
+		if (mremap((void *)own[i].start, len, len,
+			   MREMAP_MAYMOVE | MREMAP_FIXED, reserve + off) == MAP_FAILED)
+			return -1;
+		own[i].start = (unsigned long)reserve + off;
+		own[i].end = own[i].start + len;
+		off += len;
+	}
+	while ((h = image_next(img, &pos))) {
+		const struct ckpt_hdr_vma *v = (const void *)h;
+
+		if (h->type != CKPT_HDR_VMA || v->kind != CKPT_VMA_SPECIAL)
+			continue;
+		for (i = 0; i < n; i++) {
+			unsigned long len = own[i].end - own[i].start;
+			void *probe;
+
+			if (strcmp(own[i].name, v->name) || len != v->end - v->start)
+				continue;
+			probe = mmap((void *)v->start, len, PROT_NONE,
+				     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+				     -1, 0);
+			if (probe != (void *)v->start &&
+			    !(v->start >= (unsigned long)reserve &&
+			      v->end <= (unsigned long)reserve + total))
+				return -1;
+			if (mremap((void *)own[i].start, len, len,
+				   MREMAP_MAYMOVE | MREMAP_FIXED,
+				   (void *)v->start) == MAP_FAILED)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* Say why on the status pipe, as the module would, and give up. */
+static inline void __attribute__((noreturn)) child_fail(int fd, const char *why)
+{
+	char msg[256];
+	int n = snprintf(msg, sizeof(msg), "test setup: %s (errno %d)\n", why,
+			 errno);
+
+	if (write(fd, msg, n) < 0)
+		_exit(254);
+	_exit(255);
+}
+
+/*
+ * Restart @img (also open as @imgfd at offset 0) in a child running as
+ * @uid (-1: as we are), with @stdin_fd (if >= 0) as its standard input.
+ */
+static inline int restart_image(const struct image *img, int imgfd,
+				int stdin_fd, uid_t uid,
+				struct restart_result *res)
+{
+	int st[2], status, dev;
+	ssize_t n;
+	size_t len = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (pipe2(st, O_CLOEXEC) || lseek(imgfd, 0, SEEK_SET))
+		return -1;
+	res->pid = fork_child();
+	if (res->pid < 0)
+		return -1;
+	if (res->pid == 0) {
+		struct ckpt_restart_args args = {
+			.size = sizeof(args), .fd = imgfd, .status_fd = st[1],
+		};
+		sigset_t none;
+		int sig, fd;
+
+		if (uid != (uid_t)-1 && become_user(uid))
+			child_fail(st[1], "cannot change user");
+		if (stdin_fd >= 0 && dup2(stdin_fd, 0) < 0)
+			child_fail(st[1], "dup2");
+		dev = open(CKPT_DEV, O_RDWR);
+		if (dev < 0)
+			child_fail(st[1], "open " CKPT_DEV);
+		for (fd = 3; fd < 1024; fd++)
+			if (fd != imgfd && fd != st[1] && fd != dev)
+				close(fd);
+		for (sig = 1; sig < _NSIG; sig++)
+			signal(sig, SIG_DFL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* No parent-death signal for the restored program. */
+		prctl(PR_SET_PDEATHSIG, 0);
+		if (move_specials(img))
+			child_fail(st[1], "cannot move [vdso]/[vvar] where the image has them");
+		syscall(SYS_ioctl, dev, CKPT_IOC_RESTART, &args);
+		_exit(100 + errno);
+	}
+	close(st[1]);
+	while ((n = read(st[0], res->msg + len, sizeof(res->msg) - 1 - len)) > 0)
+		len += n;
+	res->msg[len] = '\0';
+	close(st[0]);
+	if (!len) {
+		res->started = true;
+		return 0;
+	}
+	/* Failed: the child either returned from the ioctl or was killed. */
+	if (waitpid(res->pid, &status, 0) != res->pid)
+		return -1;
+	res->pid = 0;
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+		res->committed = true;
+	else if (WIFEXITED(status) && WEXITSTATUS(status) >= 100)
+		res->err = WEXITSTATUS(status) - 100;
+	return 0;
+}

@@ -73,7 +73,45 @@ struct ckpt_checkpoint_args {
 #define CKPT_CHECKPOINT_FLAGS	(CKPT_CHECKPOINT_KILL)
 
 #define CKPT_IOC_CHECKPOINT	_IOW(CKPT_IOC_MAGIC, 1, struct ckpt_checkpoint_args)
-/* 2: reserved for CKPT_IOC_RESTART */
+
+/**
+ * struct ckpt_restart_args - arguments of CKPT_IOC_RESTART
+ * @size:	sizeof(struct ckpt_restart_args) as the caller knows it
+ * @fd:		the image stream, open for reading; read once, in order,
+ *		from its current position (a pipe works as well as a file)
+ * @status_fd:	-1, or a file open for writing (a pipe to the caller's
+ *		parent) that receives a one-line reason if the restart fails
+ * @flags:	must be zero
+ * @errbuf:	optional user pointer to a buffer that receives a
+ *		NUL-terminated message explaining a failure (0: none)
+ * @errbuf_len:	size of @errbuf in bytes
+ * @reserved:	must be zero
+ *
+ * This is sys_restart(fd, flags) of the 2008-2010 patchset.  The calling
+ * task becomes the checkpointed one: its memory is replaced by the
+ * image's, its registers are loaded through the regsets (with the
+ * validation PTRACE_SETREGSET applies), and the ioctl "returns" into the
+ * restored program.  The task keeps the caller's credentials: nothing in
+ * an image can change them.
+ *
+ * Errors found before the caller's memory is touched return -1 with
+ * errno, @errbuf and @status_fd set, and leave the caller intact.  After
+ * that point the task is killed with SIGKILL and only @status_fd can say
+ * why.  When the restored program starts, every file descriptor above 2
+ * is closed, @fd and @status_fd included: end of file on @status_fd
+ * without a message means success.
+ */
+struct ckpt_restart_args {
+	__u32 size;
+	__s32 fd;
+	__s32 status_fd;
+	__u32 errbuf_len;
+	__u64 flags;
+	__u64 errbuf;
+	__u64 reserved[2];
+};
+
+#define CKPT_IOC_RESTART	_IOW(CKPT_IOC_MAGIC, 2, struct ckpt_restart_args)
 
 /* The image */
 
@@ -192,6 +230,12 @@ struct ckpt_hdr_header {
  *			nanoseconds of @nanosleep_clockid
  * @nanosleep_now:	the same clock read at checkpoint, so that the time
  *			left is @nanosleep_expires - @nanosleep_now
+ * @rseq:		the task's rseq area registered with rseq(2), or 0
+ * @rseq_len:		its length
+ * @rseq_sig:		its signature
+ * @robust_list:	the head registered with set_robust_list(2), or 0
+ * @robust_list_len:	its length
+ * @clear_child_tid:	the address registered with set_tid_address(2)
  * @comm:		the task's comm, NUL-padded
  */
 struct ckpt_hdr_task {
@@ -213,6 +257,12 @@ struct ckpt_hdr_task {
 	__u64 nanosleep_rmtp;
 	__s64 nanosleep_expires;
 	__s64 nanosleep_now;
+	__u64 rseq;
+	__u32 rseq_len;
+	__u32 rseq_sig;
+	__u64 robust_list;
+	__u64 robust_list_len;
+	__u64 clear_child_tid;
 	char comm[16];
 };
 

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Checkpoint, kill, restart: the workload of workload.h is checkpointed
+ * (running, blocked in read(), in nanosleep(), in pause()) with
+ * CKPT_CHECKPOINT_KILL, restarted from its image, and then checks for
+ * itself that its memory, registers, TLS and file mapping are exactly as
+ * they were and that its syscall resumed as the kernel would have resumed
+ * it.  The same image restarted twice gives two independent processes;
+ * an image restarted by another user runs as that user.
+ */
+#define _GNU_SOURCE
+#include "workload.h"
+#include "kselftest_harness.h"
+
+FIXTURE(restart) {
+	struct shared *sh;
+	char shared_path[64];
+	pid_t pid;
+	int in[2];		/* the workload's standard input */
+	int img;
+	struct image image;
+	char *maps;
+	enum mode mode;
+};
+
+FIXTURE_VARIANT(restart) {
+	enum mode mode;
+};
+
+FIXTURE_VARIANT_ADD(restart, running) { .mode = MODE_RUNNING };
+FIXTURE_VARIANT_ADD(restart, blocked_in_read) { .mode = MODE_READ };
+FIXTURE_VARIANT_ADD(restart, in_nanosleep) { .mode = MODE_NANOSLEEP };
+FIXTURE_VARIANT_ADD(restart, in_pause) { .mode = MODE_PAUSE };
+
+/* Start the workload as @uid and checkpoint it, killing it. */
+static void start_and_checkpoint(struct __test_metadata *_metadata,
+				 FIXTURE_DATA(restart) *self, uid_t uid)
+{
+	char file_path[64];
+	int fd, i, status;
+
+	fd = make_file(self->shared_path, sizeof(self->shared_path),
+		       "/tmp/ckpt-shared.XXXXXX", 4096, 0);
+	ASSERT_LE(0, fd);
+	self->sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, self->sh);
+	close(fd);
+	fd = make_file(file_path, sizeof(file_path), "/tmp/ckpt-file.XXXXXX",
+		       FILE_LEN, S_FILE);
+	ASSERT_LE(0, fd);
+	close(fd);
+	strcpy(self->sh->file_path, file_path);
+
+	ASSERT_EQ(0, pipe2(self->in, O_CLOEXEC));
+	self->pid = fork_child();
+	ASSERT_LE(0, self->pid);
+	if (self->pid == 0) {
+		if (uid != (uid_t)-1 && become_user(uid))
+			_exit(1);
+		if (dup2(self->in[0], 0) < 0)
+			_exit(1);
+		workload(self->sh, self->mode);
+	}
+	for (i = 0; i < 3000 && !self->sh->ready; i++)
+		usleep(10000);
+	ASSERT_TRUE(self->sh->ready);
+	if (self->mode == MODE_READ)
+		ASSERT_TRUE(wait_in_syscall(self->pid, SYS_read, 20000));
+	if (self->mode == MODE_NANOSLEEP)
+		ASSERT_TRUE(wait_in_syscall(self->pid, SYS_clock_nanosleep,
+					    20000));
+	if (self->mode == MODE_PAUSE)
+		ASSERT_TRUE(wait_in_syscall(self->pid, SYS_pause, 20000));
+
+	self->maps = read_maps(self->pid);
+	ASSERT_NE(NULL, self->maps);
+	self->img = memfd_create("ckpt-image", MFD_CLOEXEC);
+	ASSERT_LE(0, self->img);
+	ASSERT_EQ(0, ckpt_checkpoint(self->pid, self->img, CKPT_CHECKPOINT_KILL))
+		TH_LOG("checkpoint: %s", strerror(errno));
+	ASSERT_EQ(self->pid, waitpid(self->pid, &status, 0));
+	ASSERT_TRUE(WIFSIGNALED(status));
+	self->pid = 0;
+	ASSERT_EQ(0, image_load(&self->image, self->img));
+}
+
+FIXTURE_SETUP(restart)
+{
+	if (!ckpt_available())
+		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
+	if (!have_avx())
+		SKIP(return, "the CPU has no AVX (QEMU needs -cpu max)");
+	self->mode = variant->mode;
+	self->in[0] = self->in[1] = -1;
+}
+
+FIXTURE_TEARDOWN(restart)
+{
+	kill_child(self->pid);
+	if (self->sh) {
+		unlink(self->sh->file_path);
+		munmap(self->sh, 4096);
+		unlink(self->shared_path);
+	}
+	image_free(&self->image);
+	free(self->maps);
+}
+
+/* Let the restored workload go on, and collect its own verdict. */
+static int finish(struct __test_metadata *_metadata,
+		  FIXTURE_DATA(restart) *self, pid_t pid)
+{
+	int status;
+
+	if (self->mode == MODE_READ && write(self->in[1], "x", 1) != 1)
+		return -1;
+	if (self->mode == MODE_PAUSE) {
+		/*
+		 * Handlers come back with signals (not yet): show that it
+		 * still waits in pause(), then end it.
+		 */
+		if (!wait_in_syscall(pid, SYS_pause, 5000))
+			return -2;
+		usleep(200000);
+		if (!wait_in_syscall(pid, SYS_pause, 100))
+			return -3;
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		return 0;
+	}
+	self->sh->go = 1;
+	if (waitpid(pid, &status, 0) != pid)
+		return -4;
+	if (!WIFEXITED(status)) {
+		TH_LOG("the restored workload died of signal %d",
+		       WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+		return -5;
+	}
+	return WEXITSTATUS(status) ? self->sh->failed : 0;
+}
+
+TEST_F(restart, workload_goes_on_with_its_state_intact)
+{
+	struct restart_result res;
+	char *maps;
+
+	start_and_checkpoint(_metadata, self, (uid_t)-1);
+	ASSERT_EQ(0, restart_image(&self->image, self->img, self->in[0],
+				   (uid_t)-1, &res));
+	ASSERT_TRUE(res.started) TH_LOG("restart failed: %s", res.msg);
+	self->pid = res.pid;
+
+	/* The memory map is the image's, but for VMAs mmap() merged. */
+	maps = read_maps(res.pid);
+	ASSERT_NE(NULL, maps);
+	EXPECT_STREQ(maps_merged(self->maps), maps_merged(maps));
+	free(maps);
+
+	EXPECT_EQ(0, finish(_metadata, self, res.pid));
+	self->pid = 0;
+}
+
+TEST_F(restart, same_image_restarts_twice)
+{
+	struct restart_result a, b;
+
+	if (self->mode != MODE_RUNNING)
+		SKIP(return, "once is enough");
+	start_and_checkpoint(_metadata, self, (uid_t)-1);
+	ASSERT_EQ(0, restart_image(&self->image, self->img, -1, (uid_t)-1, &a));
+	ASSERT_TRUE(a.started) TH_LOG("restart failed: %s", a.msg);
+	ASSERT_EQ(0, restart_image(&self->image, self->img, -1, (uid_t)-1, &b));
+	ASSERT_TRUE(b.started) TH_LOG("restart failed: %s", b.msg);
+	EXPECT_NE(a.pid, b.pid);
+	/* One flag releases both; each checks its own state. */
+	self->pid = a.pid;
+	EXPECT_EQ(0, finish(_metadata, self, b.pid));
+	EXPECT_EQ(0, finish(_metadata, self, a.pid));
+	self->pid = 0;
+}
+
+/* The uids of a process: real, effective, saved, filesystem. */
+static int proc_uids(pid_t pid, unsigned int uids[4])
+{
+	char path[64], line[256];
+	FILE *f;
+	int found = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Uid: %u %u %u %u", &uids[0], &uids[1],
+			   &uids[2], &uids[3]) == 4)
+			found = 1;
+	fclose(f);
+	return found ? 0 : -1;
+}
+
+TEST_F(restart, another_users_image_runs_as_the_caller)
+{
+	struct restart_result res;
+	unsigned int uids[4];
+
+	if (self->mode != MODE_RUNNING)
+		SKIP(return, "once is enough");
+	if (geteuid() != 0)
+		SKIP(return, "needs root to make another user's process");
+	start_and_checkpoint(_metadata, self, CKPT_TEST_UID2);
+	EXPECT_EQ(CKPT_TEST_UID2,
+		  ((struct ckpt_hdr_task *)image_find(&self->image,
+						      CKPT_HDR_TASK))->uid);
+	ASSERT_EQ(0, restart_image(&self->image, self->img, -1, CKPT_TEST_UID,
+				   &res));
+	ASSERT_TRUE(res.started) TH_LOG("restart failed: %s", res.msg);
+	self->pid = res.pid;
+	ASSERT_EQ(0, proc_uids(res.pid, uids));
+	EXPECT_EQ(CKPT_TEST_UID, uids[0]);
+	EXPECT_EQ(CKPT_TEST_UID, uids[1]);
+	EXPECT_EQ(CKPT_TEST_UID, uids[2]);
+	EXPECT_EQ(0, finish(_metadata, self, res.pid));
+	self->pid = 0;
+}
+
+TEST_HARNESS_MAIN
