@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hostile images: a real image, edited one field at a time, must be
+ * refused with a clear error and without harm.  Edits the module can see
+ * before the point of no return fail the ioctl with the errno given here
+ * and leave the caller running; edits in the page data, which come after
+ * it, kill the restarting task and say why on the status pipe.  The guest
+ * run fails on any oops, WARN or other kernel report, so every case also
+ * checks that none happened.
+ */
+#define _GNU_SOURCE
+#include "ckpt_test.h"
+#include "kselftest_harness.h"
+
+/* Where to find a record of @type, the @nth of its kind, in @img. */
+static void *rec(struct image *img, __u32 type, int nth)
+{
+	const struct ckpt_hdr *h;
+	size_t off = 0;
+
+	while ((h = image_next(img, &off)))
+		if (h->type == type && nth-- == 0)
+			return (void *)h;
+	return NULL;
+}
+
+static struct ckpt_hdr_cpu *cpu(struct image *img)
+{
+	return rec(img, CKPT_HDR_CPU, 0);
+}
+
+static struct ckpt_hdr_xstate *xs(struct image *img)
+{
+	return rec(img, CKPT_HDR_XSTATE, 0);
+}
+
+static struct ckpt_hdr_task *task(struct image *img)
+{
+	return rec(img, CKPT_HDR_TASK, 0);
+}
+
+static struct ckpt_hdr_header *header(struct image *img)
+{
+	return rec(img, CKPT_HDR_HEADER, 0);
+}
+
+/* The @nth VMA of @kind (0 for any) */
+static struct ckpt_hdr_vma *vma(struct image *img, __u32 kind, int nth)
+{
+	struct ckpt_hdr_vma *v;
+	int i;
+
+	for (i = 0; (v = rec(img, CKPT_HDR_VMA, i)); i++)
+		if ((!kind || v->kind == kind) && nth-- == 0)
+			return v;
+	return NULL;
+}
+
+static struct ckpt_hdr_pages *pages(struct image *img)
+{
+	return rec(img, CKPT_HDR_PAGES, 0);
+}
+
+#define XSAVE_MXCSR	24
+#define XSAVE_BV	512
+#define XSAVE_XCOMP_BV	520
+
+/* Each case edits the image in place, or returns false if it cannot. */
+typedef bool (*edit_fn)(struct image *img);
+
+#define EDIT(name, body)					\
+	static bool edit_##name(struct image *img)		\
+	{							\
+		body;						\
+		return true;					\
+	}
+
+EDIT(none, (void)img)
+EDIT(cs_kernel, cpu(img)->cs = 0x10)
+EDIT(ss_kernel, cpu(img)->ss = 0x18)
+EDIT(ds_bad, cpu(img)->ds = 0x13)
+EDIT(eflags_iopl, cpu(img)->flags |= 0x3000)
+EDIT(eflags_vm, cpu(img)->flags |= 1 << 17)
+EDIT(eflags_if_clear, cpu(img)->flags &= ~0x200ULL)
+EDIT(ip_noncanonical, cpu(img)->ip = 0x0000800000000000ULL)
+EDIT(ip_kernel, cpu(img)->ip = 0xffffffff81000000ULL)
+EDIT(sp_kernel, cpu(img)->sp = 0xffff888000000000ULL)
+EDIT(fs_base_kernel, cpu(img)->fs_base = 0xffffffffff600000ULL)
+EDIT(gs_base_top, cpu(img)->gs_base = 0x00007ffffffff000ULL)
+EDIT(orig_ax_lies, cpu(img)->orig_ax = 1)
+EDIT(mxcsr_reserved, *(__u32 *)(xs(img)->data + XSAVE_MXCSR) = 0xffffffff)
+EDIT(xstate_bv_unknown,
+     *(__u64 *)(xs(img)->data + XSAVE_BV) |= 1ULL << 62;
+     xs(img)->xfeatures |= 1ULL << 62)
+EDIT(xstate_bv_supervisor,
+     *(__u64 *)(xs(img)->data + XSAVE_BV) |= 1ULL << 12;
+     xs(img)->xfeatures |= 1ULL << 12)
+EDIT(xstate_bv_disagrees, xs(img)->xfeatures ^= 1)
+EDIT(xcomp_bv_set, *(__u64 *)(xs(img)->data + XSAVE_XCOMP_BV) = 1ULL << 63)
+EDIT(xstate_size_lies, header(img)->constants.xstate_size += 64)
+EDIT(magic, header(img)->magic[1] = 'X')
+EDIT(version, header(img)->version = 99)
+EDIT(arch, header(img)->arch = 2)
+EDIT(page_size, header(img)->constants.page_size = 65536)
+EDIT(header_flags, header(img)->flags = 1ULL << 40)
+EDIT(restart_kind, task(img)->restart = 99)
+EDIT(syscall_nr_without_syscall, task(img)->restart = CKPT_RESTART_NONE)
+EDIT(restart_block_other,
+     task(img)->restart = CKPT_RESTART_BLOCK;
+     task(img)->syscall_nr = 0;
+     cpu(img)->orig_ax = 0;
+     cpu(img)->ax = -516;
+     task(img)->restart_block_kind = CKPT_RESTART_BLOCK_OTHER)
+EDIT(rseq_misaligned, task(img)->rseq |= 4)
+EDIT(robust_list_len, task(img)->robust_list_len = 1)
+EDIT(vma_overlaps, vma(img, 0, 1)->start = vma(img, 0, 0)->start)
+EDIT(vma_above_task_size,
+     vma(img, CKPT_VMA_SPECIAL, 0)->end = 0x0000800000001000ULL)
+EDIT(vma_wraps, vma(img, 0, 0)->end = vma(img, 0, 0)->start - 4096)
+EDIT(vma_unaligned, vma(img, 0, 0)->start += 8)
+EDIT(vma_empty, vma(img, 0, 0)->end = vma(img, 0, 0)->start)
+EDIT(vma_kind, vma(img, 0, 0)->kind = 7)
+EDIT(vma_flags, vma(img, CKPT_VMA_ANON, 0)->flags |= 1U << 31)
+EDIT(vma_name_unterminated,
+     struct ckpt_hdr_vma *v = vma(img, CKPT_VMA_FILE, 0);
+     memset(v->name, 'a', v->h.len - sizeof(*v)))
+EDIT(vma_name_len, vma(img, CKPT_VMA_FILE, 0)->name_len = 4000)
+EDIT(vma_relative_path, vma(img, CKPT_VMA_FILE, 0)->name[0] = 'x')
+EDIT(vma_file_changed, vma(img, CKPT_VMA_FILE, 0)->size += 1)
+EDIT(vma_missing_file, vma(img, CKPT_VMA_FILE, 0)->name[1] = 'X')
+EDIT(vma_anon_with_inode, vma(img, CKPT_VMA_ANON, 0)->ino = 42)
+EDIT(vma_special_unknown,
+     memcpy(vma(img, CKPT_VMA_SPECIAL, 0)->name, "[vdsx]", 6))
+EDIT(vma_special_moved, vma(img, CKPT_VMA_SPECIAL, 0)->start += 4096)
+EDIT(mm_more_vmas, ((struct ckpt_hdr_mm *)rec(img, CKPT_HDR_MM, 0))->nr_vmas++)
+EDIT(mm_no_vmas, ((struct ckpt_hdr_mm *)rec(img, CKPT_HDR_MM, 0))->nr_vmas = 0)
+EDIT(mm_brk_below_start,
+     struct ckpt_hdr_mm *m = rec(img, CKPT_HDR_MM, 0);
+     m->brk = m->start_brk - 4096)
+EDIT(record_out_of_order, task(img)->h.type = CKPT_HDR_CPU)
+EDIT(record_len_lies, task(img)->h.len += 8)
+EDIT(record_len_tiny, task(img)->h.len = 4)
+EDIT(pages_outside_vma, pages(img)->addr = 0x1000)
+EDIT(pages_zero, pages(img)->nr_pages = 0)
+EDIT(pages_too_many, pages(img)->nr_pages = 100000)
+EDIT(pages_unaligned, pages(img)->addr += 1)
+EDIT(pages_in_special,
+     pages(img)->addr = vma(img, CKPT_VMA_SPECIAL, 0)->start)
+EDIT(tail_counts, ((struct ckpt_hdr_tail *)rec(img, CKPT_HDR_TAIL, 0))->nr_pages++)
+EDIT(tail_magic, ((struct ckpt_hdr_tail *)rec(img, CKPT_HDR_TAIL, 0))->magic[0] = 0)
+
+/* Repeat the header record: the second one stands where the task goes. */
+static bool edit_header_repeated(struct image *img)
+{
+	size_t hl = header(img)->h.len;
+	unsigned char *bigger = realloc(img->buf, img->len + hl);
+
+	if (!bigger)
+		return false;
+	memmove(bigger + hl, bigger, img->len);
+	img->buf = bigger;
+	img->len += hl;
+	return true;
+}
+
+FIXTURE(hostile) {
+	pid_t target;
+	struct image image;
+};
+
+FIXTURE_VARIANT(hostile) {
+	edit_fn edit;
+	int err;		/* errno before the point of no return, or 0 */
+	bool committed;		/* refused after it: the task is killed */
+	const char *msg;	/* what the status message must say */
+};
+
+#define REFUSE(name, errno_, text)					\
+	FIXTURE_VARIANT_ADD(hostile, name) {				\
+		.edit = edit_##name, .err = errno_, .msg = text,	\
+	}
+#define KILL(name, text)						\
+	FIXTURE_VARIANT_ADD(hostile, name) {				\
+		.edit = edit_##name, .committed = true, .msg = text,	\
+	}
+
+FIXTURE_VARIANT_ADD(hostile, unchanged_image_restarts) { .edit = edit_none };
+REFUSE(cs_kernel, EINVAL, "field cs");
+REFUSE(ss_kernel, EINVAL, "field ss");
+REFUSE(ds_bad, EINVAL, "ds/es/fs/gs");
+REFUSE(eflags_iopl, EINVAL, "field flags");
+REFUSE(eflags_vm, EINVAL, "field flags");
+REFUSE(eflags_if_clear, EINVAL, "field flags");
+REFUSE(ip_noncanonical, EINVAL, "field ip");
+REFUSE(ip_kernel, EINVAL, "field ip");
+REFUSE(sp_kernel, EINVAL, "field sp");
+REFUSE(fs_base_kernel, EINVAL, "fs_base");
+REFUSE(gs_base_top, EINVAL, "gs_base");
+REFUSE(orig_ax_lies, EINVAL, "field orig_ax");
+REFUSE(mxcsr_reserved, EINVAL, "MXCSR");
+REFUSE(xstate_bv_unknown, EOPNOTSUPP, "xfeature 62");
+REFUSE(xstate_bv_supervisor, EOPNOTSUPP, "xfeature 12");
+REFUSE(xstate_bv_disagrees, EINVAL, "field xfeatures");
+REFUSE(xcomp_bv_set, EINVAL, "XCOMP_BV");
+REFUSE(xstate_size_lies, EINVAL, "field len");
+REFUSE(magic, EINVAL, "field magic");
+REFUSE(version, EINVAL, "field version");
+REFUSE(arch, EINVAL, "field arch");
+REFUSE(page_size, EINVAL, "constant page_size");
+REFUSE(header_flags, EINVAL, "flags");
+REFUSE(restart_kind, EINVAL, "restart/syscall_nr");
+REFUSE(syscall_nr_without_syscall, EINVAL, "restart/syscall_nr");
+REFUSE(restart_block_other, EOPNOTSUPP, "restart function");
+REFUSE(rseq_misaligned, EINVAL, "rseq");
+REFUSE(robust_list_len, EINVAL, "robust_list");
+REFUSE(vma_overlaps, EINVAL, "overlaps");
+REFUSE(vma_above_task_size, EINVAL, "page-aligned user range");
+REFUSE(vma_wraps, EINVAL, "page-aligned user range");
+REFUSE(vma_unaligned, EINVAL, "page-aligned user range");
+REFUSE(vma_empty, EINVAL, "page-aligned user range");
+REFUSE(vma_kind, EINVAL, "field kind");
+REFUSE(vma_flags, EOPNOTSUPP, "field flags");
+REFUSE(vma_name_unterminated, EINVAL, "field name");
+REFUSE(vma_name_len, EINVAL, "field name_len");
+REFUSE(vma_relative_path, EINVAL, "absolute path");
+REFUSE(vma_file_changed, ESTALE, "changed since the checkpoint");
+REFUSE(vma_missing_file, ENOENT, "cannot open");
+REFUSE(vma_anon_with_inode, EINVAL, "maps no file");
+REFUSE(vma_special_unknown, EOPNOTSUPP, "special mapping");
+REFUSE(vma_special_moved, EINVAL, "the caller moves its own");
+REFUSE(mm_more_vmas, EINVAL, "a vma record was expected");
+REFUSE(mm_no_vmas, EINVAL, "field nr_vmas");
+REFUSE(mm_brk_below_start, EINVAL, "a range ends before it starts");
+REFUSE(record_out_of_order, EINVAL, "a task record was expected");
+REFUSE(record_len_lies, EINVAL, "field len");
+REFUSE(record_len_tiny, EINVAL, "field len");
+REFUSE(header_repeated, EINVAL, "a task record was expected");
+KILL(pages_outside_vma, "field addr");
+KILL(pages_zero, "nr_pages");
+KILL(pages_too_many, "nr_pages");
+KILL(pages_unaligned, "field addr");
+KILL(pages_in_special, "field addr");
+KILL(tail_counts, "the tail counts");
+KILL(tail_magic, "the tail counts");
+
+FIXTURE_SETUP(hostile)
+{
+	int fd;
+
+	if (!ckpt_available())
+		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
+	self->target = fork_child();
+	ASSERT_LE(0, self->target);
+	if (self->target == 0) {
+		for (;;)
+			pause();
+	}
+	ASSERT_TRUE(wait_in_syscall(self->target, SYS_pause, 20000));
+	fd = memfd_create("ckpt-image", MFD_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ckpt_checkpoint(self->target, fd, 0));
+	ASSERT_EQ(0, image_load(&self->image, fd));
+	close(fd);
+}
+
+FIXTURE_TEARDOWN(hostile)
+{
+	kill_child(self->target);
+	image_free(&self->image);
+}
+
+static int image_memfd(const struct image *img)
+{
+	int fd = memfd_create("ckpt-hostile", MFD_CLOEXEC);
+
+	if (fd < 0 || write(fd, img->buf, img->len) != (ssize_t)img->len)
+		return -1;
+	return fd;
+}
+
+TEST_F(hostile, is_refused_cleanly)
+{
+	struct restart_result res;
+	int fd;
+
+	ASSERT_TRUE(variant->edit(&self->image));
+	fd = image_memfd(&self->image);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, restart_image(&self->image, fd, -1, (uid_t)-1, &res));
+	close(fd);
+
+	if (!variant->msg) {
+		ASSERT_TRUE(res.started) TH_LOG("restart failed: %s", res.msg);
+		EXPECT_TRUE(wait_in_syscall(res.pid, SYS_pause, 20000));
+		kill_child(res.pid);
+		return;
+	}
+	if (res.started)
+		kill_child(res.pid);
+	ASSERT_FALSE(res.started);
+	EXPECT_EQ(variant->committed, res.committed);
+	EXPECT_EQ(variant->err, res.err) TH_LOG("%s", res.msg);
+	EXPECT_NE(NULL, strstr(res.msg, variant->msg))
+		TH_LOG("the message does not say \"%s\": %s", variant->msg,
+		       res.msg);
+}
+
+/* Cut the image at every record boundary: each is a truncated stream. */
+TEST_F(hostile, unchanged_image_restarts_truncated_at_every_record)
+{
+	const struct ckpt_hdr *h;
+	struct restart_result res;
+	size_t off = 0, cut;
+	int n = 0;
+
+	if (variant->msg)
+		SKIP(return, "one variant is enough");
+	while ((h = image_next(&self->image, &off))) {
+		struct image part = { .buf = self->image.buf };
+		int fd;
+
+		cut = off - h->len;
+		/* The record's header and a few bytes into it, too. */
+		for (part.len = cut; part.len <= cut + 16 && part.len < off;
+		     part.len += 8) {
+			fd = image_memfd(&part);
+			ASSERT_LE(0, fd);
+			ASSERT_EQ(0, restart_image(&part, fd, -1, (uid_t)-1, &res));
+			close(fd);
+			if (res.started)
+				kill_child(res.pid);
+			ASSERT_FALSE(res.started) TH_LOG("cut at %zu", part.len);
+			EXPECT_NE(NULL, strstr(res.msg, "truncated"))
+				TH_LOG("cut at %zu: %s", part.len, res.msg);
+			n++;
+		}
+	}
+	TH_LOG("%d truncations refused", n);
+}
+
+TEST_HARNESS_MAIN
