@@ -12,7 +12,9 @@
 
 #include <cpuid.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 
 #include "ckpt_test.h"
 
@@ -122,6 +124,7 @@ static void spin_with_registers(struct shared *sh, unsigned char in[16][32],
 #define FAIL_REGS	(1 << 6)
 #define FAIL_SYSCALL	(1 << 7)
 #define FAIL_SETUP	(1 << 8)
+#define FAIL_VDSO	(1 << 9)
 
 static void on_wake(int sig)
 {
@@ -231,6 +234,17 @@ static void workload(struct shared *sh, enum mode mode)
 	if (check_pattern(tls_buf, TLS_LEN, S_TLS) >= 0 ||
 	    sh->tp != (uintptr_t)pthread_self())
 		failed |= FAIL_TLS;
+	/* glibc calls these through the vDSO, which must be where it was. */
+	{
+		struct timespec ts = {};
+		struct timeval tv = {};
+		unsigned int cpu = ~0U;
+
+		if (clock_gettime(CLOCK_MONOTONIC, &ts) || !ts.tv_sec ||
+		    gettimeofday(&tv, NULL) || !tv.tv_sec ||
+		    getcpu(&cpu, NULL) || cpu > 4096)
+			failed |= FAIL_VDSO;
+	}
 	sh->failed = failed;
 	_exit(failed ? 1 : 0);
 }
