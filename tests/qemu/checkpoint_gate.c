@@ -549,19 +549,6 @@ TEST(refuses_a_nondumpable_process)
 	kill_child(v.pid);
 }
 
-/* A setuid-root program, made by the root pass, used by both passes. */
-#define SUID_PROG	"/tmp/ckpt-selftest-suid-sleep"
-
-static int make_suid_program(void)
-{
-	char cmd[256];
-
-	snprintf(cmd, sizeof(cmd),
-		 "cp \"$(command -v sleep)\" %s.new && chmod 4755 %s.new && mv %s.new %s",
-		 SUID_PROG, SUID_PROG, SUID_PROG, SUID_PROG);
-	return system(cmd);
-}
-
 TEST(refuses_a_setuid_program)
 {
 	struct victim v = { .expect = EPERM };

@@ -12,6 +12,8 @@
 #include "workload.h"
 #include "kselftest_harness.h"
 
+#include <sys/resource.h>
+
 FIXTURE(restart) {
 	struct shared *sh;
 	char shared_path[64];
@@ -221,6 +223,131 @@ TEST_F(restart, another_users_image_runs_as_the_caller)
 	EXPECT_EQ(CKPT_TEST_UID, uids[2]);
 	EXPECT_EQ(0, finish(_metadata, self, res.pid));
 	self->pid = 0;
+}
+
+/* The image of a setuid-root program run by user 1000, taken by root. */
+static int suid_image(struct __test_metadata *_metadata, struct image *img,
+		      pid_t *victim)
+{
+	int fd, p[2];
+	char c;
+
+	if (make_suid_program())
+		return -1;
+	if (pipe2(p, 0))
+		return -1;
+	*victim = fork_child();
+	if (*victim == 0) {
+		if (become_user(CKPT_TEST_UID))
+			_exit(1);
+		close(p[0]);
+		fcntl(p[1], F_SETFD, FD_CLOEXEC);
+		execl(SUID_PROG, "suid-sleep", "1000", (char *)NULL);
+		_exit(1);
+	}
+	close(p[1]);
+	/* Closed by the exec: the program runs with euid 0. */
+	if (read(p[0], &c, 1) != 0)
+		return -1;
+	close(p[0]);
+	if (!wait_in_syscall(*victim, SYS_clock_nanosleep, 20000))
+		return -1;
+	fd = memfd_create("ckpt-image", MFD_CLOEXEC);
+	if (fd < 0 || ckpt_checkpoint(*victim, fd, 0) || image_load(img, fd))
+		return -1;
+	return fd;
+}
+
+TEST(setuid_programs_image_restarts_without_privilege)
+{
+	struct restart_result res;
+	struct ckpt_hdr_task *t;
+	unsigned int uids[4];
+	struct image img;
+	pid_t victim;
+	int fd;
+
+	if (!ckpt_available())
+		SKIP(return, "ckpt.ko is not loaded");
+	if (geteuid() != 0)
+		SKIP(return, "needs root to run and checkpoint a setuid program");
+	fd = suid_image(_metadata, &img, &victim);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, proc_uids(victim, uids));
+	ASSERT_EQ(0, uids[1]);	/* it did run privileged */
+	kill_child(victim);
+
+	/* Even an image that claims uid 0 gives nothing. */
+	t = (void *)image_find(&img, CKPT_HDR_TASK);
+	ASSERT_NE(NULL, t);
+	EXPECT_EQ(0, t->euid);
+	t->uid = t->gid = t->egid = 0;
+	ASSERT_EQ(0, ftruncate(fd, 0));
+	ASSERT_EQ((ssize_t)img.len, pwrite(fd, img.buf, img.len, 0));
+
+	ASSERT_EQ(0, restart_image(&img, fd, -1, CKPT_TEST_UID, &res));
+	ASSERT_TRUE(res.started) TH_LOG("restart failed: %s", res.msg);
+	ASSERT_EQ(0, proc_uids(res.pid, uids));
+	EXPECT_EQ(CKPT_TEST_UID, uids[0]);
+	EXPECT_EQ(CKPT_TEST_UID, uids[1]);
+	EXPECT_EQ(CKPT_TEST_UID, uids[2]);
+	EXPECT_EQ(CKPT_TEST_UID, uids[3]);
+	/* And it goes on sleeping. */
+	EXPECT_TRUE(wait_in_syscall(res.pid, SYS_restart_syscall, 20000) ||
+		    wait_in_syscall(res.pid, SYS_clock_nanosleep, 100));
+	kill_child(res.pid);
+	image_free(&img);
+	close(fd);
+}
+
+/* A workload image, for the tests below that only need some image. */
+static int simple_image(struct image *img)
+{
+	pid_t pid = fork_child();
+	int fd;
+
+	if (pid == 0) {
+		for (;;)
+			pause();
+	}
+	if (pid < 0 || !wait_in_syscall(pid, SYS_pause, 20000))
+		return -1;
+	fd = memfd_create("ckpt-image", MFD_CLOEXEC);
+	if (fd < 0 || ckpt_checkpoint(pid, fd, 0) || image_load(img, fd))
+		fd = -1;
+	kill_child(pid);
+	return fd;
+}
+
+static void limit_address_space(void)
+{
+	struct rlimit small = { 1 << 20, 1 << 20 };
+
+	setrlimit(RLIMIT_AS, &small);
+}
+
+TEST(image_larger_than_rlimit_as_fails_with_enomem)
+{
+	struct restart_result res;
+	struct image img;
+	int fd;
+
+	if (!ckpt_available())
+		SKIP(return, "ckpt.ko is not loaded");
+	fd = simple_image(&img);
+	ASSERT_LE(0, fd);
+	/* The image maps a few megabytes; the caller may have one. */
+	restart_child_prep = limit_address_space;
+	ASSERT_EQ(0, restart_image(&img, fd, -1, (uid_t)-1, &res));
+	restart_child_prep = NULL;
+	if (res.started)
+		kill_child(res.pid);
+	ASSERT_FALSE(res.started);
+	EXPECT_FALSE(res.committed);
+	EXPECT_EQ(ENOMEM, res.err);
+	EXPECT_NE(NULL, strstr(res.msg, "RLIMIT_AS")) TH_LOG("%s", res.msg);
+	image_free(&img);
+	close(fd);
 }
 
 TEST_HARNESS_MAIN

@@ -183,6 +183,19 @@ static inline int write_sysctl(const char *path, int v)
 
 #define YAMA_SCOPE "/proc/sys/kernel/yama/ptrace_scope"
 
+/* A setuid-root copy of sleep(1), made by root, used by every pass. */
+#define SUID_PROG	"/tmp/ckpt-selftest-suid-sleep"
+
+static inline int make_suid_program(void)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd),
+		 "cp \"$(command -v sleep)\" %s.new && chmod 4755 %s.new && mv %s.new %s",
+		 SUID_PROG, SUID_PROG, SUID_PROG, SUID_PROG);
+	return system(cmd);
+}
+
 /* An image read back into memory. */
 struct image {
 	unsigned char *buf;
@@ -612,6 +625,9 @@ static inline int move_specials(const struct image *img)
 	return 0;
 }
 
+/* Run in the restarting child just before CKPT_IOC_RESTART, if set. */
+static void (*restart_child_prep)(void);
+
 /* Say why on the status pipe, as the module would, and give up. */
 static inline void __attribute__((noreturn)) child_fail(int fd, const char *why)
 {
@@ -667,6 +683,8 @@ static inline int restart_image(const struct image *img, int imgfd,
 		prctl(PR_SET_PDEATHSIG, 0);
 		if (move_specials(img))
 			child_fail(st[1], "cannot move [vdso]/[vvar] where the image has them");
+		if (restart_child_prep)
+			restart_child_prep();
 		syscall(SYS_ioctl, dev, CKPT_IOC_RESTART, &args);
 		_exit(100 + errno);
 	}
