@@ -1,0 +1,617 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ckpt restart (also installed as `restart`): bring a checkpointed
+ * process back from its image.
+ *
+ * The restored process is a child of this command.  The child moves its
+ * own [vdso] and [vvar] to where the image had them (a module cannot
+ * create them), keeps only the descriptors the restart needs, and calls
+ * CKPT_IOC_RESTART on a pipe; the kernel replaces the child's memory and
+ * registers with the image's and lets it run, with the child's
+ * credentials.  This command decrypts and validates the image and feeds
+ * the pipe, then reads the restart's outcome from a status pipe: a
+ * message if it failed, end of file once the restored program runs.
+ *
+ * By default the command then behaves like the program it restored: the
+ * program has this command's standard input, output and error, and this
+ * command waits for it, passes it the signals it gets, and exits with
+ * its status or dies of its signal.  --detach leaves it running and
+ * prints its pid.
+ *
+ * A file is read twice: once to check all of it (the key, every chunk's
+ * authentication, the whole image) before anything is started, once to
+ * restart.  Standard input, or --no-verify, is read once: a damaged chunk
+ * found after the restarted process has started replacing its memory
+ * kills that process, never anything else.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "ckpt.h"
+#include "imgio.h"
+
+#define CKPT_DEVICE	"/dev/checkpoint"
+
+static int restart(int argc, char **argv);
+
+const struct ckpt_cmd cmd_restart = {
+	.name = "restart",
+	.fn = restart,
+	.help =
+	"restart a process from an image\n"
+	"\n"
+	"Usage: ckpt restart [KEY OPTIONS] [--detach] [--no-verify] FILE|-\n"
+	"       restart [KEY OPTIONS] [--detach] [--no-verify] FILE|-\n"
+	"\n"
+	"Decrypts the image FILE (or standard input) and restarts the process in\n"
+	"it, as a child of this command, with your credentials: never those of\n"
+	"the checkpointed process.  The restarted program has this command's\n"
+	"standard input (/dev/null when the image comes from standard input),\n"
+	"output and error; the command waits for it, passes on the signals it\n"
+	"gets, and exits with the program's status (or dies of its signal).\n"
+	"\n"
+	"A FILE is verified whole (key, authentication, image) before anything\n"
+	"is started.  Standard input cannot be read twice: a damaged stream may\n"
+	"then be found after the restarted process has begun replacing its\n"
+	"memory, and that process is killed.\n"
+	"\n"
+	"Options:\n"
+	"      --detach                leave the program running, print its pid\n"
+	"      --no-verify             read FILE once, without checking it first\n"
+	"  -q, --quiet                 no messages but errors\n"
+	"  -h, --help                  show this help\n"
+	"\n"
+	"Key options (for an encrypted image):\n"
+	"  -i, --identity FILE         an identity file (repeatable)\n"
+	"  -k, --key-file FILE         a symmetric key file\n"
+	"      --passphrase            ask for the passphrase (the default when the\n"
+	"                              image needs one and no key option is given)\n"
+	"      --passphrase-file FILE  read the passphrase from the first line of FILE\n",
+};
+
+struct options {
+	const char *input;
+	struct key_opts keys;
+	bool detach;
+	bool no_verify;
+	bool quiet;
+};
+
+/* A special mapping of the image: [vdso], [vvar], [vvar_vclock]. */
+struct special {
+	unsigned long start, end;
+	char name[16];
+};
+
+#define MAX_SPECIALS	4
+
+/* The state of one restart, shared by the pump and the child. */
+struct job {
+	const struct options *o;
+	struct image_parser *parser;
+	int dev;
+	int data[2];		/* the image, to the kernel */
+	int status[2];		/* the outcome, from the kernel */
+	pid_t child;
+	bool started;		/* the child runs the restart */
+	bool child_gone;	/* it stopped reading: EPIPE */
+	unsigned char *prefix;	/* the image until its memory map is known */
+	size_t prefix_len, prefix_cap;
+	struct special specials[MAX_SPECIALS];
+	int nr_specials;
+};
+
+/* ---------------------------------------------------------------- child */
+
+/* This process's special mappings, from /proc/self/maps. */
+static int own_specials(struct special *own, int max)
+{
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "re");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		char *name = strrchr(line, ' ');
+
+		if (!name || strncmp(name + 1, "[v", 2))
+			continue;
+		name[strcspn(name, "\n")] = '\0';
+		if (sscanf(line, "%lx-%lx", &own[n].start, &own[n].end) != 2)
+			continue;
+		snprintf(own[n].name, sizeof(own[n].name), "%s", name + 1);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/*
+ * Move [vdso] and friends to the image's addresses, going through a
+ * reserved area so that no move lands on another special mapping.  From
+ * here on nothing may call into the vDSO: glibc's pointers into it are
+ * stale.  Returns 0, or a message.
+ */
+static const char *move_specials(const struct job *job)
+{
+	struct special own[MAX_SPECIALS];
+	unsigned long total = 0, off = 0;
+	char *reserve;
+	int n, i, j;
+
+	n = own_specials(own, MAX_SPECIALS);
+	if (n < 0)
+		return "cannot read /proc/self/maps";
+	for (i = 0; i < n; i++)
+		total += own[i].end - own[i].start;
+	reserve = mmap(NULL, total ? total : 4096, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (reserve == MAP_FAILED)
+		return "cannot reserve room to move [vdso]";
+	for (i = 0; i < n; i++) {
+		unsigned long len = own[i].end - own[i].start;
+
+		if (mremap((void *)own[i].start, len, len,
+			   MREMAP_MAYMOVE | MREMAP_FIXED, reserve + off) == MAP_FAILED)
+			return "cannot move this process's [vdso] or [vvar]";
+		own[i].start = (unsigned long)reserve + off;
+		own[i].end = own[i].start + len;
+		off += len;
+	}
+	for (j = 0; j < job->nr_specials; j++) {
+		const struct special *sp = &job->specials[j];
+		unsigned long len = sp->end - sp->start;
+
+		for (i = 0; i < n; i++)
+			if (!strcmp(own[i].name, sp->name))
+				break;
+		if (i == n)
+			return "the image has a special mapping this kernel does not provide";
+		if (own[i].end - own[i].start != len)
+			return "the image's [vdso] or [vvar] differs in size from this kernel's";
+		/* The target must be free, or in the reserve itself. */
+		if (mmap((void *)sp->start, len, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1,
+			 0) != (void *)sp->start &&
+		    !(sp->start >= (unsigned long)reserve &&
+		      sp->end <= (unsigned long)reserve + total))
+			return "the image's [vdso] lies on this command's own memory; try again";
+		if (mremap((void *)own[i].start, len, len,
+			   MREMAP_MAYMOVE | MREMAP_FIXED, (void *)sp->start) == MAP_FAILED)
+			return "cannot move [vdso] or [vvar] to the image's address";
+	}
+	return NULL;
+}
+
+static void __attribute__((noreturn)) child_fail(int fd, const char *msg)
+{
+	dprintf(fd, "%s\n", msg);
+	_exit(CKPT_EFAIL);
+}
+
+/* The exit status a restart child reports for the ioctl's errno. */
+static int errno_exit(int err)
+{
+	switch (err) {
+	case EPERM:
+	case EACCES:
+		return CKPT_EPERM;
+	case EOPNOTSUPP:
+		return CKPT_EUNSUPP;
+	case EINVAL:
+		return CKPT_ECORRUPT;
+	case EIO:
+		return CKPT_ETRUNC;
+	default:
+		return CKPT_EFAIL;
+	}
+}
+
+/* In the child: become the image's process, or report why not. */
+static void __attribute__((noreturn)) child_restart(struct job *job)
+{
+	struct ckpt_restart_args args = {
+		.size = sizeof(args),
+		.fd = job->data[0],
+		.status_fd = job->status[1],
+	};
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	const char *why;
+	sigset_t none;
+	int sig, fd;
+
+	/* The image came on standard input: the program gets /dev/null. */
+	if (!strcmp(job->o->input, "-")) {
+		fd = open("/dev/null", O_RDONLY);
+		if (fd < 0 || dup2(fd, 0) < 0)
+			child_fail(job->status[1], "cannot open /dev/null");
+		if (fd > 0)
+			close(fd);
+	}
+	/*
+	 * Only what the restart needs stays open: the write end of the data
+	 * pipe in particular, or the kernel would never see its end.
+	 */
+	for (fd = 3; fd < 1024; fd++)
+		if (fd != job->data[0] && fd != job->status[1] && fd != job->dev)
+			close(fd);
+	/* The program starts with default dispositions, nothing blocked. */
+	for (sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &dfl, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	why = move_specials(job);
+	if (why)
+		child_fail(job->status[1], why);
+	/* A plain syscall: the vDSO has moved. */
+	if (syscall(SYS_ioctl, job->dev, CKPT_IOC_RESTART, &args) == 0)
+		_exit(CKPT_EFAIL);	/* not reached: the image runs instead */
+	/* The module wrote why to the status pipe. */
+	_exit(errno_exit(errno));
+}
+
+/* ---------------------------------------------------------------- parent */
+
+/* The image's special mappings, once the parser has seen the whole map. */
+static bool map_known(struct job *job)
+{
+	const struct ckpt_image *img = image_parser_image(job->parser);
+	size_t i;
+
+	if (img->mm.h.type != CKPT_HDR_MM || img->nr_vmas < img->mm.nr_vmas)
+		return false;
+	job->nr_specials = 0;
+	for (i = 0; i < img->nr_vmas; i++) {
+		const struct image_vma *v = &img->vmas[i];
+		struct special *sp;
+
+		if (v->kind != CKPT_VMA_SPECIAL)
+			continue;
+		if (job->nr_specials == MAX_SPECIALS)
+			break;
+		sp = &job->specials[job->nr_specials++];
+		sp->start = v->start;
+		sp->end = v->end;
+		snprintf(sp->name, sizeof(sp->name), "%s", v->name);
+	}
+	return true;
+}
+
+static int start_child(struct job *job)
+{
+	if (pipe2(job->data, O_CLOEXEC) || pipe2(job->status, O_CLOEXEC))
+		return ckpt_fail_errno(CKPT_EFAIL, errno, "restart: pipe");
+	fflush(NULL);
+	job->child = fork();
+	if (job->child < 0)
+		return ckpt_fail_errno(CKPT_EFAIL, errno, "restart: fork");
+	if (job->child == 0)
+		child_restart(job);
+	close(job->data[0]);
+	close(job->status[1]);
+	job->data[0] = job->status[1] = -1;
+	job->started = true;
+	return CKPT_OK;
+}
+
+static int feed(struct job *job, const void *buf, size_t len)
+{
+	if (job->child_gone)
+		return CKPT_OK;
+	if (ckpt_write_full(job->data[1], buf, len)) {
+		if (errno != EPIPE)
+			return ckpt_fail_errno(CKPT_EFAIL, errno, "restart: writing the image to the kernel");
+		/* The restart failed and stopped reading: the status says why. */
+		job->child_gone = true;
+	}
+	return CKPT_OK;
+}
+
+/*
+ * The sink of the pump: keep the image's first bytes until its memory map
+ * is known, then start the child and feed it.
+ */
+static int restart_sink(void *ctx, const void *buf, size_t len)
+{
+	struct job *job = ctx;
+	int ret;
+
+	if (job->started)
+		return feed(job, buf, len);
+	if (job->prefix_len + len > job->prefix_cap) {
+		size_t cap = (job->prefix_cap ? job->prefix_cap : 65536);
+		unsigned char *bigger;
+
+		while (cap < job->prefix_len + len)
+			cap *= 2;
+		bigger = realloc(job->prefix, cap);
+		if (!bigger)
+			return ckpt_fail(CKPT_EFAIL, "out of memory");
+		job->prefix = bigger;
+		job->prefix_cap = cap;
+	}
+	memcpy(job->prefix + job->prefix_len, buf, len);
+	job->prefix_len += len;
+	if (!map_known(job))
+		return CKPT_OK;
+	ret = start_child(job);
+	if (!ret)
+		ret = feed(job, job->prefix, job->prefix_len);
+	/* It held process memory. */
+	sodium_memzero(job->prefix, job->prefix_cap);
+	free(job->prefix);
+	job->prefix = NULL;
+	job->prefix_len = job->prefix_cap = 0;
+	return ret;
+}
+
+/* Everything the status pipe says, up to end of file. */
+static void read_status(struct job *job, char *msg, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	while (len < size - 1) {
+		n = read(job->status[0], msg + len, size - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	while (len && msg[len - 1] == '\n')
+		len--;
+	msg[len] = '\0';
+}
+
+static volatile sig_atomic_t forward_to;
+
+/* While the program runs, the signals this command gets are its. */
+static void forward(int sig)
+{
+	if (forward_to > 0)
+		kill(forward_to, sig);
+}
+
+static void forward_signals(pid_t pid)
+{
+	static const int sigs[] = {
+		SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH,
+		SIGCONT, SIGALRM,
+	};
+	struct sigaction sa = { .sa_handler = forward, .sa_flags = SA_RESTART };
+	size_t i;
+
+	forward_to = pid;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+/* Exit as the program did: with its status, or of its signal. */
+static int wait_program(pid_t pid)
+{
+	struct rlimit nocore = { 0, 0 };
+	int status;
+
+	forward_signals(pid);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return ckpt_fail_errno(CKPT_EFAIL, errno, "restart: waitpid");
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	/* Its core, if any, was dumped; this command's is of no use. */
+	setrlimit(RLIMIT_CORE, &nocore);
+	signal(WTERMSIG(status), SIG_DFL);
+	raise(WTERMSIG(status));
+	return 128 + WTERMSIG(status);
+}
+
+static int report_failure(struct job *job, const char *msg)
+{
+	int status, code = CKPT_EFAIL;
+
+	while (waitpid(job->child, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status))
+		code = WEXITSTATUS(status);
+	else if (strstr(msg, "truncated"))
+		code = CKPT_ETRUNC;
+	if (WIFSIGNALED(status))
+		return ckpt_fail(code, "%s: restart failed after the new process began replacing its memory, which was killed: %s",
+				 ckpt_in_name(job->o->input), msg);
+	return ckpt_fail(code, "%s: restart failed: %s",
+			 ckpt_in_name(job->o->input), msg);
+}
+
+/* Read all of the input through the parser, to check it. */
+static int verify(const struct options *o)
+{
+	struct image_parser *p;
+	struct source src;
+	int ret;
+
+	ret = source_open(&src, o->input, &o->keys, SOURCE_ANY);
+	if (ret)
+		return ret;
+	p = image_parser_new(src.name);
+	ret = p ? source_pump(&src, p, NULL, NULL) : ckpt_fail(CKPT_EFAIL, "out of memory");
+	image_parser_free(p);
+	source_close(&src);
+	return ret;
+}
+
+static bool is_regular(const char *path)
+{
+	struct stat st;
+
+	return strcmp(path, "-") && !stat(path, &st) && S_ISREG(st.st_mode);
+}
+
+static int do_restart(const struct options *o)
+{
+	struct job job = {
+		.o = o, .dev = -1, .data = { -1, -1 }, .status = { -1, -1 },
+	};
+	struct source src;
+	char msg[1024];
+	int ret, i;
+
+	job.dev = open(CKPT_DEVICE, O_RDWR | O_CLOEXEC);
+	if (job.dev < 0) {
+		ret = ckpt_fail_errno(CKPT_EFAIL, errno, "%s", CKPT_DEVICE);
+		if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
+			ckpt_hint("ckpt.ko is not loaded");
+		return ret;
+	}
+	if (!o->no_verify && is_regular(o->input)) {
+		ret = verify(o);
+		if (ret)
+			goto out;
+	}
+
+	ret = source_open(&src, o->input, &o->keys, SOURCE_ANY);
+	if (ret)
+		goto out;
+	job.parser = image_parser_new(src.name);
+	if (!job.parser) {
+		ret = ckpt_fail(CKPT_EFAIL, "out of memory");
+		goto out_source;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	ret = source_pump(&src, job.parser, restart_sink, &job);
+	if (ret && !job.started)
+		goto out_source;	/* nothing was started */
+	if (!job.started) {
+		ret = ckpt_fail(CKPT_ECORRUPT, "%s: the image has no memory map",
+				ckpt_in_name(o->input));
+		goto out_source;
+	}
+
+	/* The end of the data: truncated, if the pump stopped early. */
+	close(job.data[1]);
+	job.data[1] = -1;
+	read_status(&job, msg, sizeof(msg));
+	if (msg[0]) {
+		/* A damaged stream is the first cause of a failed restart. */
+		if (!ret)
+			ret = report_failure(&job, msg);
+		else
+			while (waitpid(job.child, NULL, 0) < 0 && errno == EINTR)
+				;
+		goto out_source;
+	}
+	if (ret) {
+		/* The stream failed after the restart completed: cannot be. */
+		kill(job.child, SIGKILL);
+		goto out_source;
+	}
+
+	source_close(&src);
+	image_parser_free(job.parser);
+	close(job.dev);
+	close(job.status[0]);
+	if (o->detach) {
+		printf("%d\n", (int)job.child);
+		return fflush(stdout) ? CKPT_EFAIL : CKPT_OK;
+	}
+	if (!o->quiet && isatty(2))
+		ckpt_note("restarted as pid %d", (int)job.child);
+	return wait_program(job.child);
+
+out_source:
+	source_close(&src);
+	image_parser_free(job.parser);
+	free(job.prefix);
+out:
+	for (i = 0; i < 2; i++) {
+		if (job.data[i] >= 0)
+			close(job.data[i]);
+		if (job.status[i] >= 0)
+			close(job.status[i]);
+	}
+	close(job.dev);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- options */
+
+enum {
+	OPT_DETACH = 0x100,
+	OPT_NO_VERIFY,
+};
+
+static int parse_options(struct options *o, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "detach", no_argument, NULL, OPT_DETACH },
+		{ "no-verify", no_argument, NULL, OPT_NO_VERIFY },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		KEY_OPTIONS_DECRYPT,
+		{ 0 }
+	};
+	int c, ret;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":qhi:k:", options, NULL)) != -1) {
+		switch (c) {
+		case OPT_DETACH:
+			o->detach = true;
+			break;
+		case OPT_NO_VERIFY:
+			o->no_verify = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			ckpt_cmd_help(&cmd_restart);
+			return -1;
+		default:
+			ret = key_opts_option(&o->keys, c, optarg);
+			if (ret < 0)
+				return ckpt_bad_option(&cmd_restart, c, argv);
+			if (ret)
+				return ret;
+		}
+	}
+	if (argc - optind != 1)
+		return ckpt_usage(&cmd_restart, argc == optind ?
+				  "which image? give FILE, or - for standard input" :
+				  "one image at a time");
+	o->input = argv[optind];
+	return CKPT_OK;
+}
+
+static int restart(int argc, char **argv)
+{
+	struct options o = { 0 };
+	int ret;
+
+	ret = parse_options(&o, argc, argv);
+	if (ret < 0)
+		ret = CKPT_OK;	/* --help */
+	else if (!ret)
+		ret = do_restart(&o);
+	key_opts_free(&o.keys);
+	return ret;
+}

@@ -1,0 +1,864 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Parsing and validating a checkpoint image.
+ *
+ * The parser is a push parser: image_feed() takes whatever bytes come,
+ * assembles each record's fixed part (at most a VMA with its name, or the
+ * xstate), checks it, and lets page contents stream past.  It keeps what
+ * `ckpt info` shows and what later checks need: the header, the task,
+ * the registers and the VMAs.
+ *
+ * The order of the records, the length of each, every count and every
+ * address range is checked against <linux/checkpoint.h>; reserved fields
+ * and padding must be zero.  The first error stops the parser and names
+ * the record (index, type, offset in the image) and the field.
+ *
+ * Records are read in place into the uapi structures, which are
+ * little-endian: so is every host ckpt runs on.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+
+#include "image.h"
+#include "util.h"
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "ckpt images are little-endian and read in place: this host would need byte swapping"
+#endif
+
+#define ALIGN8(x)	(((x) + 7) & ~(uint64_t)7)
+
+#define CKPT_VMA_KNOWN_FLAGS	((CKPT_VMA_NORESERVE << 1) - 1)
+/* XSAVE: the legacy area, then the header whose XSTATE_BV comes first. */
+#define XSAVE_HDR_OFFSET	512
+#define XSAVE_MIN_SIZE		(512 + 64)
+/* The header's fields up to its version, which every version keeps. */
+#define HEADER_VERSION_END	(offsetof(struct ckpt_hdr_header, version) + \
+				 sizeof(((struct ckpt_hdr_header *)0)->version))
+
+/* What the parser expects next. */
+enum stage {
+	ST_HEADER, ST_TASK, ST_CPU, ST_XSTATE, ST_MM, ST_VMAS, ST_PAGES,
+	ST_DONE,
+};
+
+/* Where in a record the next byte goes. */
+enum state { IN_HDR, IN_BODY, IN_DATA };
+
+struct image_parser {
+	const char *name;
+	struct ckpt_image img;
+	size_t vmas_cap;
+	enum stage stage;
+	enum state state;
+	int error;			/* sticky */
+
+	struct ckpt_hdr cur;		/* the current record */
+	uint64_t index;			/* its index */
+	uint64_t rec_off;		/* its offset */
+	unsigned char *rec;		/* its fixed part, header included */
+	size_t rec_cap;
+	size_t rec_want;
+	size_t rec_have;
+	uint64_t data_left;		/* page data still to come */
+
+	uint64_t offset;		/* bytes consumed */
+	size_t vma_cursor;		/* the VMA page runs are in now */
+	uint64_t pages_end;		/* end of the last page run */
+};
+
+static const struct {
+	uint32_t type;
+	const char *name;
+	enum stage stage;
+} types[] = {
+	{ CKPT_HDR_HEADER, "CKPT_HDR_HEADER", ST_HEADER },
+	{ CKPT_HDR_TASK, "CKPT_HDR_TASK", ST_TASK },
+	{ CKPT_HDR_CPU, "CKPT_HDR_CPU", ST_CPU },
+	{ CKPT_HDR_XSTATE, "CKPT_HDR_XSTATE", ST_XSTATE },
+	{ CKPT_HDR_MM, "CKPT_HDR_MM", ST_MM },
+	{ CKPT_HDR_VMA, "CKPT_HDR_VMA", ST_VMAS },
+	{ CKPT_HDR_PAGES, "CKPT_HDR_PAGES", ST_PAGES },
+	{ CKPT_HDR_TAIL, "CKPT_HDR_TAIL", ST_PAGES },
+};
+
+#define NR_TYPES	ARRAY_SIZE(types)
+
+const char *image_type_name(uint32_t type)
+{
+	for (size_t i = 0; i < NR_TYPES; i++)
+		if (types[i].type == type)
+			return types[i].name;
+	return NULL;
+}
+
+static int type_stage(uint32_t type)
+{
+	for (size_t i = 0; i < NR_TYPES; i++)
+		if (types[i].type == type)
+			return types[i].stage;
+	return -1;
+}
+
+bool image_sniff(const unsigned char *buf, size_t len)
+{
+	return len >= 16 && ckpt_get_le32(buf) == CKPT_HDR_HEADER &&
+	       !memcmp(buf + 8, CKPT_MAGIC, CKPT_MAGIC_LEN);
+}
+
+/* ---------------------------------------------------------------- errors */
+
+/* Fail on the current record: "FILE: record N (TYPE at image offset X): FIELD: ..." */
+CKPT_PRINTF(4, 5)
+static int bad(struct image_parser *p, int code, const char *field,
+	       const char *fmt, ...)
+{
+	const char *tname = image_type_name(p->cur.type);
+	char what[512], tbuf[32];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (!tname) {
+		snprintf(tbuf, sizeof(tbuf), "type %u", p->cur.type);
+		tname = tbuf;
+	}
+	p->error = ckpt_fail(code, "%s: record %llu (%s at image offset %llu): %s: %s",
+			     p->name, (unsigned long long)p->index, tname,
+			     (unsigned long long)p->rec_off, field, what);
+	return p->error;
+}
+
+#define INVALID(p, field, ...)	bad(p, CKPT_ECORRUPT, field, __VA_ARGS__)
+
+static bool all_zero(const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+
+	for (size_t i = 0; i < len; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+#define CHECK_ZERO(p, field, ptr, len)					\
+	do {								\
+		if (!all_zero(ptr, len))				\
+			return INVALID(p, field, "must be zero");	\
+	} while (0)
+
+/* ---------------------------------------------------------------- records */
+
+static int do_header(struct image_parser *p)
+{
+	const struct ckpt_hdr_header *h = (const void *)p->rec;
+	const struct ckpt_const *c = &h->constants;
+
+	/* Only the magic and the version may be read before the length. */
+	if (memcmp(h->magic, CKPT_MAGIC, CKPT_MAGIC_LEN))
+		return bad(p, CKPT_EFORMAT, "magic", "not a ckpt image");
+	if (h->version != CKPT_VERSION)
+		return bad(p, CKPT_EFORMAT, "version",
+			   "unsupported image version %u (this ckpt reads version %d)",
+			   h->version, CKPT_VERSION);
+	if (p->cur.len != sizeof(*h))
+		return INVALID(p, "len", "%u, expected %zu", p->cur.len,
+			       sizeof(*h));
+	if (h->arch != CKPT_ARCH_X86_64)
+		return bad(p, CKPT_EFORMAT, "arch",
+			   "unsupported architecture %u (this ckpt reads x86_64, %d)",
+			   h->arch, CKPT_ARCH_X86_64);
+	if (h->flags & ~(uint64_t)CKPT_CHECKPOINT_FLAGS)
+		return INVALID(p, "flags", "unknown flags 0x%llx",
+			       (unsigned long long)h->flags);
+	if (!memchr(h->release, '\0', sizeof(h->release)))
+		return INVALID(p, "release", "not NUL-terminated");
+	CHECK_ZERO(p, "reserved", h->reserved, sizeof(h->reserved));
+	if (c->page_size != CKPT_IMAGE_PAGE_SIZE)
+		return INVALID(p, "constants.page_size",
+			       "%u: x86_64 pages are %d bytes", c->page_size,
+			       CKPT_IMAGE_PAGE_SIZE);
+	if (c->task_comm_len != sizeof(((struct ckpt_hdr_task *)0)->comm))
+		return INVALID(p, "constants.task_comm_len",
+			       "%u, not the %zu bytes of ckpt_hdr_task.comm",
+			       c->task_comm_len,
+			       sizeof(((struct ckpt_hdr_task *)0)->comm));
+	if (c->xstate_size < XSAVE_MIN_SIZE ||
+	    c->xstate_size > CKPT_IMAGE_XSTATE_MAX)
+		return INVALID(p, "constants.xstate_size",
+			       "%u is outside %d..%d", c->xstate_size,
+			       XSAVE_MIN_SIZE, CKPT_IMAGE_XSTATE_MAX);
+	CHECK_ZERO(p, "constants.reserved", &c->reserved, sizeof(c->reserved));
+	if (!c->task_size || c->task_size % CKPT_IMAGE_PAGE_SIZE ||
+	    c->task_size > (1ULL << 57))
+		return INVALID(p, "constants.task_size",
+			       "0x%llx is not a page-aligned address up to 2^57",
+			       (unsigned long long)c->task_size);
+	p->img.header = *h;
+	return CKPT_OK;
+}
+
+static int do_task(struct image_parser *p)
+{
+	const struct ckpt_hdr_task *t = (const void *)p->rec;
+
+	if (!memchr(t->comm, '\0', sizeof(t->comm)))
+		return INVALID(p, "comm", "not NUL-terminated");
+	CHECK_ZERO(p, "reserved", &t->reserved, sizeof(t->reserved));
+	if (t->pid <= 0)
+		return INVALID(p, "pid", "%d is not a pid", t->pid);
+	if (t->restart > CKPT_RESTART_BLOCK)
+		return INVALID(p, "restart", "unknown value %u", t->restart);
+	if ((t->restart == CKPT_RESTART_NONE) != (t->syscall_nr == -1))
+		return INVALID(p, "syscall_nr",
+			       "%lld does not agree with restart %u",
+			       (long long)t->syscall_nr, t->restart);
+	if (t->restart_block_kind > CKPT_RESTART_BLOCK_OTHER)
+		return INVALID(p, "restart_block_kind", "unknown value %u",
+			       t->restart_block_kind);
+	if (t->restart_block_kind != CKPT_RESTART_BLOCK_NONE &&
+	    t->restart != CKPT_RESTART_BLOCK)
+		return INVALID(p, "restart_block_kind",
+			       "%u without restart CKPT_RESTART_BLOCK",
+			       t->restart_block_kind);
+	if (t->restart_block_kind == CKPT_RESTART_BLOCK_NANOSLEEP) {
+		if (t->nanosleep_type > 2)
+			return INVALID(p, "nanosleep_type", "unknown value %u",
+				       t->nanosleep_type);
+	} else if (t->nanosleep_clockid || t->nanosleep_type ||
+		   t->nanosleep_rmtp || t->nanosleep_expires ||
+		   t->nanosleep_now) {
+		return INVALID(p, "nanosleep_*",
+			       "must be zero without CKPT_RESTART_BLOCK_NANOSLEEP");
+	}
+	p->img.task = *t;
+	return CKPT_OK;
+}
+
+static int do_cpu(struct image_parser *p)
+{
+	/* Registers are checked where they are loaded, by the regsets. */
+	memcpy(&p->img.cpu, p->rec, sizeof(p->img.cpu));
+	return CKPT_OK;
+}
+
+static int do_xstate(struct image_parser *p)
+{
+	const struct ckpt_hdr_xstate *x = (const void *)p->rec;
+	uint64_t allowed = p->img.header.constants.xfeatures;
+	uint64_t bv;
+
+	if (x->size != p->img.header.constants.xstate_size)
+		return INVALID(p, "size", "%u, not constants.xstate_size %u",
+			       x->size, p->img.header.constants.xstate_size);
+	CHECK_ZERO(p, "reserved", &x->reserved, sizeof(x->reserved));
+	if (x->xfeatures & ~allowed)
+		return INVALID(p, "xfeatures",
+			       "0x%llx has features outside constants.xfeatures 0x%llx",
+			       (unsigned long long)x->xfeatures,
+			       (unsigned long long)allowed);
+	memcpy(&bv, x->data + XSAVE_HDR_OFFSET, sizeof(bv));
+	if (bv != x->xfeatures)
+		return INVALID(p, "xfeatures",
+			       "0x%llx differs from the XSTATE_BV 0x%llx of the data",
+			       (unsigned long long)x->xfeatures,
+			       (unsigned long long)bv);
+	p->img.xstate_features = x->xfeatures;
+	p->img.xstate_size = x->size;
+	return CKPT_OK;
+}
+
+static int do_mm(struct image_parser *p)
+{
+	const struct ckpt_hdr_mm *m = (const void *)p->rec;
+	uint64_t top = p->img.header.constants.task_size;
+	const struct {
+		const char *name;
+		uint64_t v;
+	} addrs[] = {
+		{ "start_code", m->start_code }, { "end_code", m->end_code },
+		{ "start_data", m->start_data }, { "end_data", m->end_data },
+		{ "start_brk", m->start_brk }, { "brk", m->brk },
+		{ "start_stack", m->start_stack }, { "arg_start", m->arg_start },
+		{ "arg_end", m->arg_end }, { "env_start", m->env_start },
+		{ "env_end", m->env_end },
+	};
+
+	CHECK_ZERO(p, "reserved", &m->reserved, sizeof(m->reserved));
+	if (m->nr_vmas > CKPT_IMAGE_MAX_VMAS)
+		return INVALID(p, "nr_vmas", "%u is more than %u", m->nr_vmas,
+			       CKPT_IMAGE_MAX_VMAS);
+	for (size_t i = 0; i < ARRAY_SIZE(addrs); i++)
+		if (addrs[i].v > top)
+			return INVALID(p, addrs[i].name,
+				       "0x%llx is above task_size 0x%llx",
+				       (unsigned long long)addrs[i].v,
+				       (unsigned long long)top);
+	p->img.mm = *m;
+	return CKPT_OK;
+}
+
+static int check_vma_name(struct image_parser *p, const struct ckpt_hdr_vma *v)
+{
+	size_t end = sizeof(*v) + v->name_len;
+
+	if (v->name_len < 1 || v->name_len > CKPT_IMAGE_NAME_MAX)
+		return INVALID(p, "name_len", "%u is outside 1..%d",
+			       v->name_len, CKPT_IMAGE_NAME_MAX);
+	if (v->h.len != ALIGN8(end))
+		return INVALID(p, "len", "%u, expected %llu for name_len %u",
+			       v->h.len, (unsigned long long)ALIGN8(end),
+			       v->name_len);
+	if (v->name[v->name_len - 1] != '\0')
+		return INVALID(p, "name", "not NUL-terminated within name_len %u",
+			       v->name_len);
+	if (memchr(v->name, '\0', v->name_len - 1))
+		return INVALID(p, "name", "has a NUL byte before its end");
+	CHECK_ZERO(p, "padding", p->rec + end, v->h.len - end);
+	return CKPT_OK;
+}
+
+static int check_vma_kind(struct image_parser *p, const struct ckpt_hdr_vma *v)
+{
+	const uint32_t file_only = CKPT_VMA_DELETED;
+	const uint32_t anon_only = CKPT_VMA_HEAP | CKPT_VMA_STACK;
+
+	if (v->flags & ~CKPT_VMA_KNOWN_FLAGS)
+		return INVALID(p, "flags", "unknown flags 0x%x",
+			       v->flags & ~CKPT_VMA_KNOWN_FLAGS);
+	switch (v->kind) {
+	case CKPT_VMA_FILE:
+		if (v->name_len < 2)
+			return INVALID(p, "name", "a file mapping needs a path");
+		if (v->pgoff % CKPT_IMAGE_PAGE_SIZE)
+			return INVALID(p, "pgoff", "0x%llx is not page aligned",
+				       (unsigned long long)v->pgoff);
+		if (v->mtime_nsec >= 1000000000)
+			return INVALID(p, "mtime_nsec", "%u is not below 10^9",
+				       v->mtime_nsec);
+		if (v->flags & anon_only)
+			return INVALID(p, "flags", "[heap] or [stack] on a file mapping");
+		return CKPT_OK;
+	case CKPT_VMA_ANON:
+	case CKPT_VMA_SPECIAL:
+		if (v->pgoff || v->dev || v->ino || v->size || v->mtime_sec ||
+		    v->mtime_nsec)
+			return INVALID(p, "pgoff..mtime_nsec",
+				       "must be zero unless the kind is CKPT_VMA_FILE");
+		if (v->flags & file_only)
+			return INVALID(p, "flags", "CKPT_VMA_DELETED without a file");
+		if (v->kind == CKPT_VMA_SPECIAL && v->name_len < 2)
+			return INVALID(p, "name", "a special mapping needs a name");
+		if (v->kind == CKPT_VMA_SPECIAL && (v->flags & anon_only))
+			return INVALID(p, "flags", "[heap] or [stack] on a special mapping");
+		return CKPT_OK;
+	default:
+		return INVALID(p, "kind", "unknown kind %u", v->kind);
+	}
+}
+
+static int check_vma_range(struct image_parser *p, const struct ckpt_hdr_vma *v)
+{
+	uint64_t top = p->img.header.constants.task_size;
+
+	if (v->start % CKPT_IMAGE_PAGE_SIZE || v->end % CKPT_IMAGE_PAGE_SIZE)
+		return INVALID(p, v->start % CKPT_IMAGE_PAGE_SIZE ? "start" : "end",
+			       "0x%llx is not page aligned",
+			       (unsigned long long)(v->start % CKPT_IMAGE_PAGE_SIZE ?
+						    v->start : v->end));
+	if (v->end <= v->start)
+		return INVALID(p, "end", "0x%llx is not above start 0x%llx: empty VMA",
+			       (unsigned long long)v->end,
+			       (unsigned long long)v->start);
+	if (v->end > top)
+		return INVALID(p, "end", "0x%llx is above task_size 0x%llx",
+			       (unsigned long long)v->end,
+			       (unsigned long long)top);
+	if (p->img.nr_vmas) {
+		const struct image_vma *prev = &p->img.vmas[p->img.nr_vmas - 1];
+
+		if (v->start < prev->end)
+			return INVALID(p, "start",
+				       "0x%llx is below the end 0x%llx of the previous VMA: %s",
+				       (unsigned long long)v->start,
+				       (unsigned long long)prev->end,
+				       v->start < prev->start ? "not ascending" : "overlapping");
+	}
+	return CKPT_OK;
+}
+
+static int add_vma(struct image_parser *p, const struct ckpt_hdr_vma *v)
+{
+	struct image_vma *iv;
+
+	if (p->img.nr_vmas == p->vmas_cap) {
+		size_t cap = p->vmas_cap ? 2 * p->vmas_cap : 64;
+		struct image_vma *bigger = realloc(p->img.vmas, cap * sizeof(*bigger));
+
+		if (!bigger)
+			return p->error = ckpt_fail(CKPT_EFAIL, "out of memory");
+		p->img.vmas = bigger;
+		p->vmas_cap = cap;
+	}
+	iv = &p->img.vmas[p->img.nr_vmas];
+	memset(iv, 0, sizeof(*iv));
+	iv->name = strdup(v->name);
+	if (!iv->name)
+		return p->error = ckpt_fail(CKPT_EFAIL, "out of memory");
+	iv->start = v->start;
+	iv->end = v->end;
+	iv->pgoff = v->pgoff;
+	iv->dev = v->dev;
+	iv->ino = v->ino;
+	iv->size = v->size;
+	iv->mtime_sec = v->mtime_sec;
+	iv->mtime_nsec = v->mtime_nsec;
+	iv->kind = v->kind;
+	iv->flags = v->flags;
+	p->img.nr_vmas++;
+	return CKPT_OK;
+}
+
+static int do_vma(struct image_parser *p)
+{
+	const struct ckpt_hdr_vma *v = (const void *)p->rec;
+	int ret;
+
+	ret = check_vma_name(p, v);
+	if (!ret)
+		ret = check_vma_kind(p, v);
+	if (!ret)
+		ret = check_vma_range(p, v);
+	if (!ret)
+		ret = add_vma(p, v);
+	if (!ret && p->img.nr_vmas == p->img.mm.nr_vmas)
+		p->stage = ST_PAGES;
+	return ret;
+}
+
+/*
+ * A run of pages: inside one VMA, after the previous run.  Runs ascend
+ * like the VMAs, so the VMA is found by moving a cursor forward.
+ */
+static int do_pages(struct image_parser *p)
+{
+	const struct ckpt_hdr_pages *pg = (const void *)p->rec;
+	const struct image_vma *v;
+	uint64_t end;
+
+	if (pg->nr_pages < 1 || pg->nr_pages > CKPT_PAGES_MAX)
+		return INVALID(p, "nr_pages", "%u is outside 1..%d",
+			       pg->nr_pages, CKPT_PAGES_MAX);
+	if (p->cur.len != sizeof(*pg) + (uint64_t)pg->nr_pages * CKPT_IMAGE_PAGE_SIZE)
+		return INVALID(p, "len", "%u does not hold nr_pages %u",
+			       p->cur.len, pg->nr_pages);
+	CHECK_ZERO(p, "reserved", &pg->reserved, sizeof(pg->reserved));
+	if (pg->addr % CKPT_IMAGE_PAGE_SIZE)
+		return INVALID(p, "addr", "0x%llx is not page aligned",
+			       (unsigned long long)pg->addr);
+	if (pg->addr < p->pages_end)
+		return INVALID(p, "addr",
+			       "0x%llx is below the end 0x%llx of the previous run: %s",
+			       (unsigned long long)pg->addr,
+			       (unsigned long long)p->pages_end,
+			       "runs must ascend without overlapping");
+	while (p->vma_cursor < p->img.nr_vmas &&
+	       p->img.vmas[p->vma_cursor].end <= pg->addr)
+		p->vma_cursor++;
+	if (p->vma_cursor == p->img.nr_vmas ||
+	    pg->addr < p->img.vmas[p->vma_cursor].start)
+		return INVALID(p, "addr", "0x%llx is not inside any VMA",
+			       (unsigned long long)pg->addr);
+	v = &p->img.vmas[p->vma_cursor];
+	end = pg->addr + (uint64_t)pg->nr_pages * CKPT_IMAGE_PAGE_SIZE;
+	if (end > v->end)
+		return INVALID(p, "nr_pages",
+			       "the run 0x%llx-0x%llx ends past its VMA 0x%llx-0x%llx",
+			       (unsigned long long)pg->addr,
+			       (unsigned long long)end,
+			       (unsigned long long)v->start,
+			       (unsigned long long)v->end);
+	/* Their contents are the file's or the kernel's, never the image's. */
+	if ((v->flags & CKPT_VMA_SHARED) || v->kind == CKPT_VMA_SPECIAL)
+		return INVALID(p, "addr",
+			       "0x%llx is in a shared or special VMA, whose pages are never saved",
+			       (unsigned long long)pg->addr);
+	p->img.vmas[p->vma_cursor].saved_pages += pg->nr_pages;
+	p->img.nr_pages += pg->nr_pages;
+	p->img.nr_page_records++;
+	p->pages_end = end;
+	return CKPT_OK;
+}
+
+static int do_tail(struct image_parser *p)
+{
+	const struct ckpt_hdr_tail *t = (const void *)p->rec;
+
+	if (t->nr_records != p->index)
+		return INVALID(p, "nr_records", "%u, but %llu records precede it",
+			       t->nr_records, (unsigned long long)p->index);
+	if (t->nr_vmas != p->img.nr_vmas)
+		return INVALID(p, "nr_vmas", "%u, but there are %zu VMA records",
+			       t->nr_vmas, p->img.nr_vmas);
+	if (t->nr_pages != p->img.nr_pages)
+		return INVALID(p, "nr_pages", "%llu, but %llu pages were saved",
+			       (unsigned long long)t->nr_pages,
+			       (unsigned long long)p->img.nr_pages);
+	if (t->image_len != p->rec_off)
+		return INVALID(p, "image_len", "%llu, but the tail is at offset %llu",
+			       (unsigned long long)t->image_len,
+			       (unsigned long long)p->rec_off);
+	if (memcmp(t->magic, CKPT_MAGIC, CKPT_MAGIC_LEN))
+		return INVALID(p, "magic", "not CKPT_MAGIC");
+	p->img.tail = *t;
+	p->img.complete = true;
+	p->stage = ST_DONE;
+	return CKPT_OK;
+}
+
+/* ---------------------------------------------------------------- framing */
+
+/* Is a record of @type welcome now?  If not, say why not. */
+static int check_order(struct image_parser *p)
+{
+	static const uint32_t expected[] = {
+		[ST_HEADER] = CKPT_HDR_HEADER, [ST_TASK] = CKPT_HDR_TASK,
+		[ST_CPU] = CKPT_HDR_CPU, [ST_XSTATE] = CKPT_HDR_XSTATE,
+		[ST_MM] = CKPT_HDR_MM, [ST_VMAS] = CKPT_HDR_VMA,
+	};
+	uint32_t type = p->cur.type;
+	int stage = type_stage(type);
+
+	if (stage < 0)
+		return INVALID(p, "type", "unknown record type %u", type);
+	if (p->stage == ST_PAGES ? stage == ST_PAGES : type == expected[p->stage])
+		return CKPT_OK;
+	if (p->stage == ST_VMAS)
+		return INVALID(p, "type", "CKPT_HDR_VMA %zu of %u expected: fewer VMA records than CKPT_HDR_MM.nr_vmas",
+			       p->img.nr_vmas + 1, p->img.mm.nr_vmas);
+	if (type == CKPT_HDR_VMA && p->stage == ST_PAGES)
+		return INVALID(p, "type", "more VMA records than CKPT_HDR_MM.nr_vmas (%u)%s",
+			       p->img.mm.nr_vmas,
+			       p->img.nr_page_records ? ", or a VMA after the pages" : "");
+	if (stage < (int)p->stage)
+		return INVALID(p, "type", "repeated: an image has one %s",
+			       image_type_name(type));
+	return INVALID(p, "type", "out of order: %s expected here",
+		       image_type_name(p->stage == ST_PAGES ? CKPT_HDR_PAGES :
+				       expected[p->stage]));
+}
+
+/* The record's length: how much of it to buffer, how much to stream. */
+static int check_length(struct image_parser *p, size_t *keep, uint64_t *data)
+{
+	uint32_t len = p->cur.len;
+	size_t want = 0;
+
+	*data = 0;
+	switch (p->cur.type) {
+	case CKPT_HDR_HEADER:
+		/*
+		 * Another version may have another header: read enough of it
+		 * to say which version it is (do_header() checks the length
+		 * after the version).
+		 */
+		want = sizeof(struct ckpt_hdr_header);
+		if (len != want && len >= HEADER_VERSION_END) {
+			*keep = len < want ? len : want;
+			*data = len - *keep;
+			return CKPT_OK;
+		}
+		break;
+	case CKPT_HDR_TASK:
+		want = sizeof(struct ckpt_hdr_task);
+		break;
+	case CKPT_HDR_CPU:
+		want = sizeof(struct ckpt_hdr_cpu);
+		break;
+	case CKPT_HDR_XSTATE:
+		want = sizeof(struct ckpt_hdr_xstate) +
+		       p->img.header.constants.xstate_size;
+		break;
+	case CKPT_HDR_MM:
+		want = sizeof(struct ckpt_hdr_mm);
+		break;
+	case CKPT_HDR_TAIL:
+		want = sizeof(struct ckpt_hdr_tail);
+		break;
+	case CKPT_HDR_VMA:
+		/* Exact once name_len is known (check_vma_name). */
+		if (len < ALIGN8(sizeof(struct ckpt_hdr_vma) + 1) ||
+		    len > ALIGN8(sizeof(struct ckpt_hdr_vma) + CKPT_IMAGE_NAME_MAX) ||
+		    len % 8)
+			return INVALID(p, "len", "%u is not the length of a VMA record with a name of 1..%d bytes",
+				       len, CKPT_IMAGE_NAME_MAX);
+		*keep = len;
+		return CKPT_OK;
+	case CKPT_HDR_PAGES:
+		/* Exact once nr_pages is known (do_pages). */
+		if (len < sizeof(struct ckpt_hdr_pages) + CKPT_IMAGE_PAGE_SIZE ||
+		    len > sizeof(struct ckpt_hdr_pages) +
+			  (uint64_t)CKPT_PAGES_MAX * CKPT_IMAGE_PAGE_SIZE ||
+		    (len - sizeof(struct ckpt_hdr_pages)) % CKPT_IMAGE_PAGE_SIZE)
+			return INVALID(p, "len", "%u is not the length of a run of 1..%d pages",
+				       len, CKPT_PAGES_MAX);
+		*keep = sizeof(struct ckpt_hdr_pages);
+		*data = len - sizeof(struct ckpt_hdr_pages);
+		return CKPT_OK;
+	}
+	if (len != want)
+		return INVALID(p, "len", "%u, expected %zu", len, want);
+	*keep = want;
+	return CKPT_OK;
+}
+
+static int begin_record(struct image_parser *p)
+{
+	size_t keep = 0;
+	int ret;
+
+	ret = check_order(p);
+	if (!ret)
+		ret = check_length(p, &keep, &p->data_left);
+	if (ret)
+		return ret;
+	if (keep > p->rec_cap) {
+		unsigned char *bigger = realloc(p->rec, keep);
+
+		if (!bigger)
+			return p->error = ckpt_fail(CKPT_EFAIL, "out of memory");
+		p->rec = bigger;
+		p->rec_cap = keep;
+	}
+	memcpy(p->rec, &p->cur, sizeof(p->cur));
+	p->rec_have = sizeof(p->cur);
+	p->rec_want = keep;
+	p->state = IN_BODY;
+	return CKPT_OK;
+}
+
+static int do_record(struct image_parser *p)
+{
+	switch (p->cur.type) {
+	case CKPT_HDR_HEADER:
+		return do_header(p);
+	case CKPT_HDR_TASK:
+		return do_task(p);
+	case CKPT_HDR_CPU:
+		return do_cpu(p);
+	case CKPT_HDR_XSTATE:
+		return do_xstate(p);
+	case CKPT_HDR_MM:
+		return do_mm(p);
+	case CKPT_HDR_VMA:
+		return do_vma(p);
+	case CKPT_HDR_PAGES:
+		return do_pages(p);
+	case CKPT_HDR_TAIL:
+		return do_tail(p);
+	}
+	return INVALID(p, "type", "unknown record type %u", p->cur.type);
+}
+
+static void end_record(struct image_parser *p)
+{
+	p->index++;
+	p->img.nr_records++;
+	p->state = IN_HDR;
+	p->rec_have = 0;
+	/* The fixed records come one each, in order. */
+	if (p->stage < ST_VMAS && p->cur.type != CKPT_HDR_PAGES)
+		p->stage++;
+	if (p->stage == ST_VMAS && p->img.mm.nr_vmas == 0)
+		p->stage = ST_PAGES;
+}
+
+/* The fixed part is in: check it, then stream the page data, if any. */
+static int end_body(struct image_parser *p)
+{
+	int ret = do_record(p);
+
+	if (ret)
+		return ret;
+	if (p->data_left)
+		p->state = IN_DATA;
+	else
+		end_record(p);
+	return CKPT_OK;
+}
+
+static size_t feed_header(struct image_parser *p, const unsigned char *buf,
+			  size_t len)
+{
+	size_t n = sizeof(p->cur) - p->rec_have;
+
+	if (p->rec_have == 0)
+		p->rec_off = p->offset;
+	if (n > len)
+		n = len;
+	memcpy((unsigned char *)&p->cur + p->rec_have, buf, n);
+	p->rec_have += n;
+	return n;
+}
+
+int image_feed(struct image_parser *p, const void *buf, size_t len)
+{
+	const unsigned char *b = buf;
+
+	while (len && !p->error) {
+		size_t n;
+
+		if (p->state == IN_HDR && p->stage == ST_DONE) {
+			p->error = ckpt_fail(CKPT_ECORRUPT, "%s: data after the tail record (at image offset %llu)",
+					     p->name,
+					     (unsigned long long)p->offset);
+			break;
+		}
+		switch (p->state) {
+		case IN_HDR:
+			n = feed_header(p, b, len);
+			if (p->rec_have == sizeof(p->cur))
+				begin_record(p);
+			break;
+		case IN_BODY:
+			n = p->rec_want - p->rec_have;
+			if (n > len)
+				n = len;
+			memcpy(p->rec + p->rec_have, b, n);
+			p->rec_have += n;
+			if (p->rec_have == p->rec_want)
+				end_body(p);
+			break;
+		default:
+			n = p->data_left < len ? p->data_left : len;
+			p->data_left -= n;
+			if (!p->data_left)
+				end_record(p);
+			break;
+		}
+		b += n;
+		len -= n;
+		p->offset += n;
+		p->img.length = p->offset;
+	}
+	return p->error;
+}
+
+int image_finish(struct image_parser *p)
+{
+	const char *tname = image_type_name(p->cur.type);
+
+	if (p->error)
+		return p->error;
+	if (p->stage == ST_DONE)
+		return CKPT_OK;
+	if (p->offset == 0)
+		return p->error = ckpt_fail(CKPT_ETRUNC, "%s: truncated: the image is empty",
+					    p->name);
+	if (p->state != IN_HDR || p->rec_have)
+		return p->error = ckpt_fail(CKPT_ETRUNC, "%s: truncated: the image ends at offset %llu inside record %llu (%s at image offset %llu)",
+					    p->name,
+					    (unsigned long long)p->offset,
+					    (unsigned long long)p->index,
+					    p->state == IN_HDR ? "its header" :
+					    tname ? tname : "?",
+					    (unsigned long long)p->rec_off);
+	return p->error = ckpt_fail(CKPT_ETRUNC, "%s: truncated: the image ends at offset %llu after %llu records, before its tail",
+				    p->name, (unsigned long long)p->offset,
+				    (unsigned long long)p->index);
+}
+
+struct image_parser *image_parser_new(const char *name)
+{
+	struct image_parser *p = calloc(1, sizeof(*p));
+
+	if (p)
+		p->name = name;
+	else
+		ckpt_fail(CKPT_EFAIL, "out of memory");
+	return p;
+}
+
+void image_parser_free(struct image_parser *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->img.nr_vmas; i++)
+		free(p->img.vmas[i].name);
+	free(p->img.vmas);
+	free(p->rec);
+	free(p);
+}
+
+const struct ckpt_image *image_parser_image(const struct image_parser *p)
+{
+	return &p->img;
+}
+
+/* ---------------------------------------------------------------- maps */
+
+void image_vma_perms(const struct image_vma *v, char perms[5])
+{
+	perms[0] = v->flags & CKPT_VMA_READ ? 'r' : '-';
+	perms[1] = v->flags & CKPT_VMA_WRITE ? 'w' : '-';
+	perms[2] = v->flags & CKPT_VMA_EXEC ? 'x' : '-';
+	perms[3] = v->flags & CKPT_VMA_SHARED ? 's' : 'p';
+	perms[4] = '\0';
+}
+
+/*
+ * The name as seq_file_path(m, file, "\n") prints it: a newline becomes
+ * \012, so that one VMA stays one line.
+ */
+static size_t put_name(char *buf, size_t size, const char *name)
+{
+	size_t n = 0;
+
+	for (; *name && n + 4 < size; name++) {
+		if (*name == '\n') {
+			memcpy(buf + n, "\\012", 4);
+			n += 4;
+		} else {
+			buf[n++] = *name;
+		}
+	}
+	return n;
+}
+
+size_t image_maps_line(const struct image_vma *v, char *buf, size_t size)
+{
+	bool file = v->kind == CKPT_VMA_FILE;
+	char perms[5];
+	int n;
+
+	image_vma_perms(v, perms);
+	/* show_vma_header_prefix(): the header ends with a space. */
+	n = snprintf(buf, size, "%08llx-%08llx %s %08llx %02x:%02x %llu ",
+		     (unsigned long long)v->start, (unsigned long long)v->end,
+		     perms, (unsigned long long)(file ? v->pgoff : 0),
+		     file ? major(v->dev) : 0, file ? minor(v->dev) : 0,
+		     (unsigned long long)(file ? v->ino : 0));
+	if (n < 0 || (size_t)n >= size)
+		return 0;
+	if (v->name[0]) {
+		/*
+		 * seq_pad(): spaces up to column 72 then one more, so the
+		 * name starts at column 73, or one space after a longer
+		 * header.
+		 */
+		int pad = n < 73 ? 73 - n : 1;
+
+		if ((size_t)(n + pad) + 2 > size)
+			return 0;
+		memset(buf + n, ' ', pad);
+		n += pad;
+		n += put_name(buf + n, size - n - 1, v->name);
+	}
+	buf[n++] = '\n';
+	buf[n] = '\0';
+	return n;
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Parsing and validating a checkpoint image, with the structures of
+ * <linux/checkpoint.h> (the only description of the format).
+ *
+ * The parser is fed the image in pieces of any size, as they come out of
+ * a pipe or a decrypting reader, and keeps only what describes the
+ * process: page contents stream through.  Every byte is hostile: each
+ * length, count, order and range is checked before use, and an error
+ * names the record, its type, its offset in the image and the field.
+ */
+#ifndef CKPT_IMAGE_H
+#define CKPT_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/checkpoint.h>
+
+/* Bounds a reader puts on what an image may claim. */
+#define CKPT_IMAGE_NAME_MAX	4096		/* PATH_MAX, NUL included */
+#define CKPT_IMAGE_XSTATE_MAX	(1024 * 1024)
+#define CKPT_IMAGE_MAX_VMAS	(1U << 24)
+#define CKPT_IMAGE_PAGE_SIZE	4096		/* x86-64 */
+
+/* One VMA as the image gives it, and how many of its pages it saves. */
+struct image_vma {
+	uint64_t start;
+	uint64_t end;
+	uint64_t pgoff;
+	uint64_t dev;
+	uint64_t ino;
+	uint64_t size;
+	int64_t mtime_sec;
+	uint32_t mtime_nsec;
+	uint32_t kind;
+	uint32_t flags;
+	char *name;
+	uint64_t saved_pages;
+};
+
+/* What the parser keeps of an image: everything but memory contents. */
+struct ckpt_image {
+	struct ckpt_hdr_header header;
+	struct ckpt_hdr_task task;
+	struct ckpt_hdr_cpu cpu;
+	uint64_t xstate_features;
+	uint32_t xstate_size;
+	struct ckpt_hdr_mm mm;
+	struct image_vma *vmas;
+	size_t nr_vmas;
+	uint64_t nr_pages;		/* pages saved */
+	uint64_t nr_page_records;
+	uint64_t nr_records;		/* records read, the tail included */
+	struct ckpt_hdr_tail tail;
+	uint64_t length;		/* bytes of image read */
+	bool complete;			/* the tail was read and agrees */
+};
+
+struct image_parser;
+
+/* @name names the input in messages. */
+struct image_parser *image_parser_new(const char *name);
+void image_parser_free(struct image_parser *p);
+
+/* Parse @len more bytes: 0, or an exit code with the error recorded. */
+int image_feed(struct image_parser *p, const void *buf, size_t len);
+/* End of input: CKPT_ETRUNC unless the image was whole. */
+int image_finish(struct image_parser *p);
+const struct ckpt_image *image_parser_image(const struct image_parser *p);
+
+/* "CKPT_HDR_VMA", or NULL for an unknown type. */
+const char *image_type_name(uint32_t type);
+
+/* Does @buf start like a plaintext image?  Checks the first 16 bytes. */
+bool image_sniff(const unsigned char *buf, size_t len);
+
+/*
+ * One /proc/PID/maps line for @v, '\n' included, exactly as the kernel's
+ * show_map_vma() prints it.  Returns its length (truncated to @size - 1).
+ */
+size_t image_maps_line(const struct image_vma *v, char *buf, size_t size);
+#define CKPT_MAPS_LINE_MAX	(128 + CKPT_IMAGE_NAME_MAX)
+
+/* "rwxp" */
+void image_vma_perms(const struct image_vma *v, char perms[5]);
+
+#endif /* CKPT_IMAGE_H */

@@ -1,0 +1,568 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/cli.sh CKPT MKIMAGE [FAKE_DEV] - end-to-end tests of the ckpt
+# command on the host, through the built binary: keygen, encrypt, decrypt
+# and info on synthetic images (MKIMAGE writes them), exit codes, and the
+# rule that a failed run leaves no output behind.  TAP on standard output.
+#
+# Nothing here needs ckpt.ko.  With FAKE_DEV (tests/fake_dev.so), preloaded
+# as a stand-in for /dev/checkpoint, `ckpt checkpoint` runs all of its own
+# code: the ioctl thread, the pipe, validation, errors, interruption.
+
+set -u
+
+CKPT=${1:?usage: cli.sh CKPT MKIMAGE}
+MKIMAGE=${2:?usage: cli.sh CKPT MKIMAGE}
+FAKE=${3:-}
+T=$(mktemp -d "${TMPDIR:-/tmp}/ckpt-cli-XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+umask 022
+
+# ---------------------------------------------------------------- helpers
+
+# run CMD...: run it, keeping its exit status in $rc, stdout in $T/out,
+# stderr in $T/err.
+run() {
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+
+diag() {
+	sed 's/^/# /' "$@"
+}
+
+# expect CODE CMD...: run CMD, which must exit with CODE.
+expect() {
+	want=$1
+	shift
+	run "$@"
+	[ "$rc" -eq "$want" ] && return 0
+	echo "# expected exit $want, got $rc: $*"
+	diag "$T/err"
+	return 1
+}
+
+# has FILE TEXT: FILE has a line containing TEXT (a fixed string).
+has() {
+	grep -qF -- "$2" "$1" && return 0
+	echo "# '$2' not in $1:"
+	diag "$1"
+	return 1
+}
+
+# no_leftovers DIR: no temporary output files in DIR.
+no_leftovers() {
+	left=$(find "$1" -name '.*.ckpt-*' | head -n 1)
+	[ -z "$left" ] && return 0
+	echo "# left behind: $left"
+	return 1
+}
+
+# flip FILE OFFSET: change the byte at OFFSET.
+flip() {
+	old=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	new=$(( (old + 1) % 256 ))
+	printf "$(printf '\\%03o' "$new")" |
+		dd of="$1" bs=1 seek="$2" count=1 conv=notrunc 2>/dev/null
+}
+
+size() {
+	wc -c <"$1" | tr -d ' '
+}
+
+mode() {
+	stat -c %a "$1"
+}
+
+# skip REASON: the test cannot run here.
+skip() {
+	skip_reason=$1
+	return 77
+}
+
+# fake VAR=VALUE... CMD...: run CMD with the stand-in for /dev/checkpoint.
+fake() {
+	env LD_PRELOAD="$FAKE" \
+	    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+	    "$@"
+}
+
+# ---------------------------------------------------------------- fixtures
+
+setup() {
+	"$MKIMAGE" "$T/plain.img" || exit 1
+	"$MKIMAGE" "$T/big.img" 2500 || exit 1
+	"$CKPT" keygen -o "$T/id" >"$T/id.pub" 2>/dev/null || exit 1
+	"$CKPT" keygen -o "$T/id2" >"$T/id2.pub" 2>/dev/null || exit 1
+	"$CKPT" keygen -o "$T/other" >/dev/null 2>&1 || exit 1
+	"$CKPT" keygen --symmetric -o "$T/sym" || exit 1
+	"$CKPT" keygen --symmetric -o "$T/sym2" || exit 1
+	printf 'correct horse battery\n' >"$T/pw"
+	printf 'wrong horse battery\n' >"$T/pw2"
+	chmod 600 "$T/pw" "$T/pw2"
+	cp "$T/plain.img" "$T/bad.img"
+	flip "$T/bad.img" 1696	# CKPT_HDR_VMA record 7 (at 1688): start
+	R=$(cat "$T/id.pub")
+	R2=$(cat "$T/id2.pub")
+	"$CKPT" encrypt -r "$R" -o "$T/enc" "$T/plain.img" || exit 1
+}
+
+# ---------------------------------------------------------------- keygen
+
+t_keygen_writes_a_0600_identity_and_prints_its_recipient() {
+	expect 0 "$CKPT" keygen -o "$T/k1" || return 1
+	grep -qE '^ckpt1[A-Za-z0-9_-]{43}$' "$T/out" || { diag "$T/out"; return 1; }
+	[ "$(wc -l <"$T/out")" -eq 1 ] || return 1
+	[ "$(mode "$T/k1")" = 600 ] || { echo "# mode $(mode "$T/k1")"; return 1; }
+	sed -n 1p "$T/k1" | grep -qE '^# created: [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$' || return 1
+	[ "$(sed -n 2p "$T/k1")" = "# public key: $(cat "$T/out")" ] || return 1
+	sed -n 3p "$T/k1" | grep -qE '^CKPT-SECRET-KEY-1[A-Za-z0-9_-]{43}$' || return 1
+	[ "$(wc -l <"$T/k1")" -eq 3 ]
+}
+
+t_keygen_refuses_to_overwrite_a_key() {
+	cp "$T/id" "$T/id.copy"
+	expect 1 "$CKPT" keygen -o "$T/id" || return 1
+	has "$T/err" "ckpt: error: $T/id: already exists: refusing to overwrite it" || return 1
+	cmp -s "$T/id" "$T/id.copy"
+}
+
+t_keygen_y_prints_the_recipient_of_an_identity() {
+	expect 0 "$CKPT" keygen -y "$T/id" || return 1
+	[ "$(cat "$T/out")" = "$R" ]
+}
+
+t_keygen_symmetric_writes_a_0600_key_file() {
+	expect 0 "$CKPT" keygen --symmetric -o "$T/k2" || return 1
+	[ "$(mode "$T/k2")" = 600 ] || return 1
+	sed -n 2p "$T/k2" | grep -qE '^# key id: [0-9a-f]{16}$' || return 1
+	sed -n 3p "$T/k2" | grep -qE '^CKPT-SYMMETRIC-KEY-1[A-Za-z0-9_-]{43}$'
+}
+
+t_a_readable_identity_gives_a_warning() {
+	cp "$T/id" "$T/id.open"
+	chmod 644 "$T/id.open"
+	expect 0 "$CKPT" keygen -y "$T/id.open" || return 1
+	has "$T/err" "ckpt: warning: $T/id.open is readable by others"
+}
+
+# ---------------------------------------------------------------- round trips
+
+t_encrypt_writes_a_0600_container_that_decrypts_to_the_image() {
+	[ "$(head -c 8 "$T/enc" | od -An -c | tr -s ' ')" = ' 177 C K P T E N C' ] || return 1
+	[ "$(mode "$T/enc")" = 600 ] || return 1
+	expect 0 "$CKPT" decrypt -i "$T/id" -o "$T/dec" "$T/enc" || return 1
+	cmp "$T/dec" "$T/plain.img" && [ "$(mode "$T/dec")" = 600 ]
+}
+
+t_each_of_two_recipients_decrypts() {
+	echo "$R2" >"$T/rcpts"
+	expect 0 "$CKPT" encrypt -r "$R" -R "$T/rcpts" -o "$T/enc2" "$T/plain.img" || return 1
+	expect 0 "$CKPT" decrypt -i "$T/id" -o "$T/d1" "$T/enc2" || return 1
+	expect 0 "$CKPT" decrypt -i "$T/id2" -o "$T/d2" "$T/enc2" || return 1
+	cmp "$T/d1" "$T/plain.img" && cmp "$T/d2" "$T/plain.img"
+}
+
+t_symmetric_key_round_trip_and_wrong_key_exit_3() {
+	expect 0 "$CKPT" encrypt -k "$T/sym" -o "$T/encs" "$T/plain.img" || return 1
+	expect 0 "$CKPT" decrypt -k "$T/sym" -o "$T/ds" "$T/encs" || return 1
+	cmp "$T/ds" "$T/plain.img" || return 1
+	expect 3 "$CKPT" decrypt -k "$T/sym2" -o "$T/ds2" "$T/encs" || return 1
+	has "$T/err" "wrong key" && [ ! -e "$T/ds2" ]
+}
+
+t_passphrase_file_round_trip_and_wrong_passphrase_exit_3() {
+	expect 0 "$CKPT" encrypt --passphrase-file "$T/pw" -o "$T/encp" "$T/plain.img" || return 1
+	expect 0 "$CKPT" decrypt --passphrase-file "$T/pw" -o "$T/dp" "$T/encp" || return 1
+	cmp "$T/dp" "$T/plain.img" || return 1
+	expect 3 "$CKPT" decrypt --passphrase-file "$T/pw2" -o "$T/dp2" "$T/encp" || return 1
+	has "$T/err" "wrong passphrase" && [ ! -e "$T/dp2" ]
+}
+
+t_a_big_image_of_many_chunks_round_trips() {
+	expect 0 "$CKPT" encrypt -r "$R" -o "$T/bige" "$T/big.img" || return 1
+	expect 0 "$CKPT" decrypt -i "$T/id" -o - "$T/bige" || return 1
+	cmp "$T/out" "$T/big.img"
+}
+
+t_standard_input_and_output_work() {
+	"$CKPT" decrypt -i "$T/id" -o - - <"$T/enc" | cmp - "$T/plain.img" || return 1
+	"$CKPT" encrypt -r "$R" -o - - <"$T/plain.img" >"$T/enc.pipe" || return 1
+	expect 0 "$CKPT" info -i "$T/id" - <"$T/enc.pipe" || return 1
+	has "$T/out" "file:        standard input (encrypted"
+}
+
+# ---------------------------------------------------------------- info
+
+t_info_describes_plain_and_encrypted_images() {
+	expect 0 "$CKPT" info "$T/plain.img" || return 1
+	has "$T/out" "file:        $T/plain.img (plaintext)" || return 1
+	has "$T/out" 'task:        pid 4242, comm "sleeper"' || return 1
+	has "$T/out" "memory map:  6 VMAs" || return 1
+	has "$T/out" "273 pages saved" || return 1
+	expect 0 "$CKPT" info -i "$T/id" "$T/enc" || return 1
+	has "$T/out" "encryption:  1 recipient, key ids" || return 1
+	has "$T/out" "tail:        17 records, 6 VMAs, 273 pages"
+}
+
+t_info_maps_prints_proc_pid_maps_lines() {
+	expect 0 "$CKPT" info --maps "$T/plain.img" || return 1
+	cp "$T/out" "$T/maps.plain"
+	[ "$(wc -l <"$T/maps.plain")" -eq 6 ] || return 1
+	has "$T/maps.plain" "00600000-00610000 rw-p 00000000 00:00 0                                  [heap]" || return 1
+	has "$T/maps.plain" "00402000-00404000 rw-p 00001000 08:01 131077                             /usr/bin/sleeper" || return 1
+	grep -qxF "7f0000000000-7f000011a000 rw-p 00000000 00:00 0 " "$T/maps.plain" || return 1
+	expect 0 "$CKPT" info --maps -i "$T/id" "$T/enc" || return 1
+	cmp "$T/out" "$T/maps.plain"
+}
+
+t_info_json_is_one_valid_object() {
+	expect 0 "$CKPT" info --json "$T/plain.img" || return 1
+	[ "$(wc -l <"$T/out")" -eq 1 ] || return 1
+	if command -v jq >/dev/null 2>&1; then
+		[ "$(jq '.vmas | length' "$T/out")" = 6 ] || return 1
+		[ "$(jq -r '.vmas[2].name' "$T/out")" = "[heap]" ] || return 1
+		[ "$(jq -r '.vmas[1].dev' "$T/out")" = "08:01" ] || return 1
+		[ "$(jq '.totals.saved_pages' "$T/out")" = 273 ] || return 1
+		[ "$(jq -r '.task.syscall_name' "$T/out")" = clock_nanosleep ]
+	elif command -v python3 >/dev/null 2>&1; then
+		python3 -m json.tool "$T/out" >/dev/null
+	else
+		echo "# neither jq nor python3: structure not checked"
+	fi
+}
+
+# ---------------------------------------------------------------- failures
+
+t_wrong_identity_exit_3_and_no_output() {
+	expect 3 "$CKPT" decrypt -i "$T/other" -o "$T/x1" "$T/enc" || return 1
+	has "$T/err" "wrong identity" && [ ! -e "$T/x1" ]
+}
+
+t_a_key_of_the_wrong_kind_exit_3() {
+	expect 3 "$CKPT" decrypt -k "$T/sym" -o "$T/x2" "$T/enc" || return 1
+	has "$T/err" "is encrypted with public keys (recipients): decrypting it needs an identity file (-i FILE)"
+}
+
+t_tampered_container_exit_4_and_no_output() {
+	cp "$T/enc" "$T/tampered"
+	flip "$T/tampered" 2000
+	expect 4 "$CKPT" decrypt -i "$T/id" -o "$T/x3" "$T/tampered" || return 1
+	has "$T/err" "failed authentication: the file was modified or corrupted" || return 1
+	[ ! -e "$T/x3" ] && no_leftovers "$T"
+}
+
+t_truncated_container_exit_5_and_no_output() {
+	head -c $(( $(size "$T/enc") - 100 )) "$T/enc" >"$T/short"
+	expect 5 "$CKPT" decrypt -i "$T/id" -o "$T/x4" "$T/short" || return 1
+	has "$T/err" "truncated" || return 1
+	[ ! -e "$T/x4" ] && no_leftovers "$T"
+}
+
+t_trailing_data_exit_4() {
+	cp "$T/enc" "$T/long"
+	printf 'x' >>"$T/long"
+	expect 4 "$CKPT" decrypt -i "$T/id" -o "$T/x5" "$T/long" || return 1
+	has "$T/err" "trailing data after the final chunk"
+}
+
+t_a_failed_decrypt_keeps_the_old_output() {
+	echo old >"$T/keep"
+	expect 4 "$CKPT" decrypt -i "$T/id" -o "$T/keep" "$T/tampered" || return 1
+	[ "$(cat "$T/keep")" = old ] || return 1
+	expect 0 "$CKPT" decrypt -i "$T/id" -o "$T/keep" "$T/enc" || return 1
+	cmp "$T/keep" "$T/plain.img"
+}
+
+t_output_through_a_symlink_replaces_its_target() {
+	echo old >"$T/target"
+	ln -s target "$T/link"
+	expect 0 "$CKPT" decrypt -i "$T/id" -o "$T/link" "$T/enc" || return 1
+	[ -L "$T/link" ] && cmp "$T/target" "$T/plain.img"
+}
+
+t_invalid_plain_image_exit_4_names_the_record() {
+	expect 4 "$CKPT" info "$T/bad.img" || return 1
+	has "$T/err" "record 7 (CKPT_HDR_VMA at image offset 1688): start:" || return 1
+	expect 4 "$CKPT" encrypt -r "$R" -o "$T/x6" "$T/bad.img" || return 1
+	[ ! -e "$T/x6" ] && no_leftovers "$T"
+}
+
+t_truncated_plain_image_exit_5() {
+	head -c 5000 "$T/plain.img" >"$T/cut.img"
+	expect 5 "$CKPT" info "$T/cut.img" || return 1
+	has "$T/err" "truncated: the image ends at offset 5000 inside record 11 (CKPT_HDR_PAGES"
+}
+
+t_not_a_ckpt_file_exit_6_and_empty_exit_5() {
+	echo "hello, world" >"$T/text"
+	expect 6 "$CKPT" info "$T/text" || return 1
+	has "$T/err" "not a ckpt image" || return 1
+	: >"$T/empty"
+	expect 5 "$CKPT" info "$T/empty" || return 1
+	has "$T/err" "the file is empty"
+}
+
+t_decrypt_wants_a_container_and_encrypt_an_image_exit_6() {
+	expect 6 "$CKPT" decrypt -i "$T/id" -o "$T/x7" "$T/plain.img" || return 1
+	has "$T/err" "is not encrypted: it is a plaintext image" || return 1
+	expect 6 "$CKPT" encrypt -r "$R" -o "$T/x8" "$T/enc" || return 1
+	has "$T/err" "is already encrypted"
+}
+
+t_missing_input_exit_1() {
+	expect 1 "$CKPT" info "$T/nonexistent" || return 1
+	has "$T/err" "ckpt: error: $T/nonexistent: No such file or directory"
+}
+
+# ---------------------------------------------------------------- usage
+
+t_usage_errors_exit_2() {
+	expect 2 "$CKPT" || return 1
+	expect 2 "$CKPT" bogus || return 1
+	has "$T/err" "ckpt: error: unknown command 'bogus'" || return 1
+	expect 2 "$CKPT" info || return 1
+	expect 2 "$CKPT" info --json --maps "$T/plain.img" || return 1
+	expect 2 "$CKPT" info --bogus "$T/plain.img" || return 1
+	has "$T/err" "ckpt: hint: run 'ckpt info --help' for its usage" || return 1
+	expect 2 "$CKPT" encrypt -r "$R" "$T/plain.img" || return 1
+	expect 2 "$CKPT" encrypt -o "$T/x9" "$T/plain.img" || return 1
+	expect 2 "$CKPT" encrypt -r "$R" -k "$T/sym" -o "$T/x9" "$T/plain.img" || return 1
+	expect 2 "$CKPT" encrypt -r not-a-recipient -o "$T/x9" "$T/plain.img" || return 1
+	expect 2 "$CKPT" keygen || return 1
+	expect 2 "$CKPT" checkpoint || return 1
+	expect 2 "$CKPT" checkpoint abc -o "$T/x9" --plaintext || return 1
+	expect 2 "$CKPT" checkpoint 1 -o "$T/x9" || return 1
+	has "$T/err" "no key" || return 1
+	expect 2 "$CKPT" checkpoint 1 -o "$T/x9" --plaintext -r "$R" || return 1
+	[ ! -e "$T/x9" ]
+}
+
+t_help_and_version() {
+	expect 0 "$CKPT" --help || return 1
+	for c in checkpoint restart info keygen encrypt decrypt; do
+		grep -q "^  $c " "$T/out" || { echo "# $c not listed"; return 1; }
+	done
+	has "$T/out" "  7  permission denied by the ptrace access check" || return 1
+	for c in checkpoint info keygen encrypt decrypt; do
+		expect 0 "$CKPT" "$c" --help || return 1
+		has "$T/out" "Usage: ckpt $c" || return 1
+		has "$T/out" "Exit status:" || return 1
+	done
+	expect 0 "$CKPT" help info || return 1
+	has "$T/out" "ckpt info - check an image and describe it" || return 1
+	expect 0 "$CKPT" --version || return 1
+	grep -q '^ckpt [0-9]' "$T/out"
+}
+
+t_restart_is_not_implemented_exit_8() {
+	expect 8 "$CKPT" restart "$T/plain.img" || return 1
+	[ "$(cat "$T/err")" = "ckpt: error: restart is not implemented in this build" ] || return 1
+	ln -s "$CKPT" "$T/restart"
+	expect 8 "$T/restart" "$T/plain.img" || return 1
+	[ "$(cat "$T/err")" = "ckpt: error: restart is not implemented in this build" ]
+}
+
+t_checkpoint_without_the_module_exit_1() {
+	[ -e /dev/checkpoint ] && { skip "/dev/checkpoint exists"; return; }
+	expect 1 "$CKPT" checkpoint 1 --plaintext -o "$T/x10" || return 1
+	has "$T/err" "ckpt: error: /dev/checkpoint: No such file or directory: ckpt.ko is not loaded" || return 1
+	[ ! -e "$T/x10" ] && no_leftovers "$T"
+}
+
+t_binary_is_not_written_to_a_terminal() {
+	command -v script >/dev/null 2>&1 || { skip "no script(1) to make a terminal"; return; }
+	run script -qec "'$CKPT' decrypt -i '$T/id' -o - '$T/enc'" /dev/null
+	[ "$rc" -eq 2 ] || { echo "# exit $rc"; diag "$T/out"; return 1; }
+	has "$T/out" "refusing to write binary data to a terminal"
+}
+
+# tty ANSWER... -- CMD...: run CMD on a new pseudo-terminal, typing each
+# ANSWER after each prompt (a line ending in ": ").  Its terminal output
+# goes to $T/out, its exit status to $rc.
+tty() {
+	cat >"$T/drive_pty.py" <<'PY'
+import os, pty, select, sys, time
+sep = sys.argv.index("--")
+answers, cmd = sys.argv[1:sep], sys.argv[sep + 1:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(cmd[0], cmd)
+out, deadline = b"", time.time() + 20
+def more(wait):
+    global out
+    r, _, _ = select.select([fd], [], [], wait)
+    if not r:
+        return True
+    try:
+        data = os.read(fd, 4096)
+    except OSError:
+        return False
+    out += data
+    return bool(data)
+for answer in answers:
+    seen = len(out)
+    while not out[seen:].rstrip().endswith(b":") and time.time() < deadline:
+        if not more(0.2):
+            break
+    os.write(fd, answer.encode() + b"\n")
+while time.time() < deadline and more(0.2):
+    pass
+if time.time() >= deadline:
+    os.kill(pid, 9)
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(status))
+PY
+	python3 "$T/drive_pty.py" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+
+t_passphrase_prompts_on_the_terminal_without_echo() {
+	command -v python3 >/dev/null 2>&1 || { skip "no python3 to drive a terminal"; return; }
+	tty "secret words" "secret words" -- "$CKPT" encrypt --passphrase -o "$T/pt.enc" "$T/plain.img"
+	[ "$rc" -eq 0 ] || { echo "# exit $rc"; diag "$T/out"; return 1; }
+	has "$T/out" "Enter a passphrase for the image:" || return 1
+	has "$T/out" "Enter the same passphrase again:" || return 1
+	! grep -q "secret" "$T/out" || { echo "# the passphrase was echoed"; return 1; }
+	tty "secret words" -- "$CKPT" decrypt -o "$T/pt.img" "$T/pt.enc"
+	[ "$rc" -eq 0 ] && cmp "$T/pt.img" "$T/plain.img" || return 1
+	tty "other words" -- "$CKPT" info "$T/pt.enc"
+	[ "$rc" -eq 3 ] && has "$T/out" "wrong passphrase" || return 1
+	tty "one" "two" -- "$CKPT" encrypt --passphrase -o "$T/pt2.enc" "$T/plain.img"
+	[ "$rc" -eq 2 ] && has "$T/out" "the passphrases do not match" && [ ! -e "$T/pt2.enc" ]
+}
+
+# ---------------------------------------------------------------- checkpoint
+
+need_fake() {
+	[ -n "$FAKE" ] || skip "no stand-in for /dev/checkpoint (FAKE_DEV)"
+}
+
+t_checkpoint_streams_a_plaintext_image_silently() {
+	need_fake || return
+	expect 0 fake CKPT_FAKE_IMAGE="$T/plain.img" \
+		"$CKPT" checkpoint 4242 --plaintext -o "$T/c1" || return 1
+	cmp "$T/c1" "$T/plain.img" && [ "$(mode "$T/c1")" = 600 ] && [ ! -s "$T/err" ]
+}
+
+t_checkpoint_encrypts_and_passes_its_arguments_to_the_ioctl() {
+	need_fake || return
+	expect 0 fake CKPT_FAKE_IMAGE="$T/big.img" CKPT_FAKE_LOG="$T/log" \
+		"$CKPT" checkpoint 4242 --kill -v -r "$R" -o "$T/c2" || return 1
+	has "$T/err" "ckpt: pid 4242 (sleeper): 6 VMAs, 2773 pages saved" || return 1
+	[ "$(cat "$T/log")" = "size=48 pid=4242 flags=1 errbuf=set errbuf_len=512 reserved=0,0" ] ||
+		{ diag "$T/log"; return 1; }
+	expect 0 "$CKPT" decrypt -i "$T/id" -o "$T/c2.img" "$T/c2" || return 1
+	cmp "$T/c2.img" "$T/big.img"
+}
+
+t_checkpoint_to_standard_output() {
+	need_fake || return
+	fake CKPT_FAKE_IMAGE="$T/plain.img" \
+		"$CKPT" checkpoint 4242 -k "$T/sym" -o - >"$T/c3" || return 1
+	expect 0 "$CKPT" decrypt -k "$T/sym" -o - "$T/c3" || return 1
+	cmp "$T/out" "$T/plain.img"
+}
+
+t_checkpoint_permission_denied_exit_7() {
+	need_fake || return
+	expect 7 fake CKPT_FAKE_ERRNO=1 \
+		CKPT_FAKE_MSG="pid 4242: permission denied by the ptrace access check" \
+		"$CKPT" checkpoint 4242 --plaintext -o "$T/c4" || return 1
+	[ "$(sed -n 1p "$T/err")" = "ckpt: error: pid 4242: permission denied by the ptrace access check" ] || return 1
+	has "$T/err" "ckpt: hint: ckpt may checkpoint what a debugger may attach to" || return 1
+	[ ! -e "$T/c4" ] && no_leftovers "$T"
+}
+
+t_checkpoint_no_such_process_without_a_module_message() {
+	need_fake || return
+	expect 1 fake CKPT_FAKE_ERRNO=3 "$CKPT" checkpoint 4242 --plaintext -o "$T/c5" || return 1
+	[ "$(cat "$T/err")" = "ckpt: error: pid 4242: no such process (or it is exiting)" ]
+}
+
+t_checkpoint_unsupported_exit_8_says_what() {
+	need_fake || return
+	expect 8 fake CKPT_FAKE_ERRNO=95 \
+		CKPT_FAKE_MSG="pid 4242: multi-threaded processes are not supported yet" \
+		"$CKPT" checkpoint 4242 --plaintext -o "$T/c6" || return 1
+	[ "$(cat "$T/err")" = "ckpt: error: pid 4242: multi-threaded processes are not supported yet" ]
+}
+
+t_checkpoint_failing_midway_leaves_nothing() {
+	need_fake || return
+	expect 1 fake CKPT_FAKE_IMAGE="$T/big.img" CKPT_FAKE_CUT=300000 \
+		CKPT_FAKE_ERRNO=5 CKPT_FAKE_MSG="pid 4242: reading page 7f0000010000 failed (-5)" \
+		"$CKPT" checkpoint 4242 -r "$R" -o "$T/c7" || return 1
+	has "$T/err" "ckpt: error: pid 4242: reading page 7f0000010000 failed (-5)" || return 1
+	[ ! -e "$T/c7" ] && no_leftovers "$T"
+}
+
+t_checkpoint_refuses_an_invalid_image_exit_4() {
+	need_fake || return
+	expect 4 fake CKPT_FAKE_IMAGE="$T/bad.img" \
+		"$CKPT" checkpoint 4242 --plaintext -o "$T/c8" || return 1
+	has "$T/err" "ckpt: error: image of pid 4242: record 7 (CKPT_HDR_VMA at image offset 1688): start:" || return 1
+	has "$T/err" "ckpt: hint: ckpt.ko wrote an image this ckpt cannot read" || return 1
+	[ ! -e "$T/c8" ] && no_leftovers "$T"
+}
+
+t_checkpoint_image_ending_early_exit_5() {
+	need_fake || return
+	expect 5 fake CKPT_FAKE_IMAGE="$T/plain.img" CKPT_FAKE_CUT=5000 \
+		"$CKPT" checkpoint 4242 --plaintext -o "$T/c9" || return 1
+	has "$T/err" "ckpt: error: image of pid 4242: truncated" && [ ! -e "$T/c9" ]
+}
+
+t_checkpoint_interrupted_removes_its_output_and_dies_of_the_signal() {
+	need_fake || return
+	# exec: $! must be ckpt itself, not a subshell around it.
+	(exec env LD_PRELOAD="$FAKE" ASAN_OPTIONS=verify_asan_link_order=0 \
+		CKPT_FAKE_IMAGE="$T/plain.img" CKPT_FAKE_STALL=30 \
+		"$CKPT" checkpoint 4242 --plaintext -o "$T/c10" 2>"$T/err") &
+	bg=$!
+	sleep 1
+	[ -n "$(find "$T" -name '.c10.ckpt-*')" ] || { echo "# no temporary file while running"; kill -KILL $bg; return 1; }
+	kill -TERM $bg
+	wait $bg
+	rc=$?
+	[ "$rc" -eq 143 ] || { echo "# exit $rc, not 143 (SIGTERM)"; diag "$T/err"; return 1; }
+	[ ! -e "$T/c10" ] && no_leftovers "$T"
+}
+
+t_checkpoint_with_the_module_missing_exit_1() {
+	need_fake || return
+	expect 1 fake CKPT_FAKE_OPEN_ERRNO=2 "$CKPT" checkpoint 4242 --plaintext -o "$T/c11" || return 1
+	has "$T/err" "ckpt.ko is not loaded" && has "$T/err" "ckpt: hint: load the module first"
+}
+
+t_no_partial_output_is_ever_left() {
+	no_leftovers "$T"
+}
+
+# ---------------------------------------------------------------- run
+
+tests=$(sed -n 's/^\(t_[a-z0-9_]*\)() {$/\1/p' "$0")
+setup
+echo "TAP version 13"
+echo "1..$(echo "$tests" | wc -l)"
+n=0
+failed=0
+for t in $tests; do
+	n=$((n + 1))
+	name=$(echo "${t#t_}" | tr _ ' ')
+	skip_reason=
+	$t
+	result=$?
+	if [ "$result" -eq 77 ]; then
+		echo "ok $n - cli: $name # SKIP $skip_reason"
+	elif [ "$result" -eq 0 ]; then
+		echo "ok $n - cli: $name"
+	else
+		echo "not ok $n - cli: $name"
+		failed=$((failed + 1))
+	fi
+done
+echo "# $n tests, $failed failed"
+[ "$failed" -eq 0 ]

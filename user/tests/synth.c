@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Synthetic checkpoint images: see synth.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "synth.h"
+
+#define ALIGN8(x)	(((x) + 7) & ~(size_t)7)
+
+void synth_init(struct synth *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void synth_free(struct synth *s)
+{
+	free(s->buf);
+	memset(s, 0, sizeof(*s));
+}
+
+size_t synth_record(struct synth *s, uint32_t type, size_t len)
+{
+	size_t off = s->len;
+	struct ckpt_hdr h = { .type = type, .len = (uint32_t)len };
+
+	if (s->len + len > s->cap) {
+		size_t cap = s->cap ? s->cap : 4096;
+
+		while (cap < s->len + len)
+			cap *= 2;
+		s->buf = realloc(s->buf, cap);
+		if (!s->buf)
+			abort();
+		s->cap = cap;
+	}
+	memset(s->buf + off, 0, len);
+	memcpy(s->buf + off, &h, len < sizeof(h) ? len : sizeof(h));
+	s->len += len;
+	s->nr_records++;
+	return off;
+}
+
+void *synth_at(struct synth *s, size_t off)
+{
+	return s->buf + off;
+}
+
+size_t synth_find(const struct synth *s, uint32_t type, unsigned int nth)
+{
+	size_t off = 0;
+
+	while (off + sizeof(struct ckpt_hdr) <= s->len) {
+		struct ckpt_hdr h;
+
+		memcpy(&h, s->buf + off, sizeof(h));
+		if (h.type == type && nth-- == 0)
+			return off;
+		if (h.len < sizeof(h))
+			break;
+		off += h.len;
+	}
+	return (size_t)-1;
+}
+
+size_t synth_header(struct synth *s)
+{
+	size_t off = synth_record(s, CKPT_HDR_HEADER, sizeof(struct ckpt_hdr_header));
+	struct ckpt_hdr_header *h = synth_at(s, off);
+
+	memcpy(h->magic, CKPT_MAGIC, CKPT_MAGIC_LEN);
+	h->version = CKPT_VERSION;
+	h->arch = CKPT_ARCH_X86_64;
+	h->time = 1764185400;	/* 2025-11-26T19:30:00Z */
+	strcpy(h->release, "6.1.0-test-amd64");
+	h->constants.page_size = SYNTH_PAGE;
+	h->constants.task_comm_len = 16;
+	h->constants.xstate_size = SYNTH_XSTATE_SIZE;
+	h->constants.xfeatures = SYNTH_XFEATURES;
+	h->constants.task_size = SYNTH_TASK_SIZE;
+	return off;
+}
+
+size_t synth_task(struct synth *s)
+{
+	size_t off = synth_record(s, CKPT_HDR_TASK, sizeof(struct ckpt_hdr_task));
+	struct ckpt_hdr_task *t = synth_at(s, off);
+
+	t->pid = 4242;
+	t->ppid = 1;
+	t->uid = t->euid = t->gid = t->egid = 1000;
+	t->restart = CKPT_RESTART_BLOCK;
+	t->syscall_nr = 230;		/* clock_nanosleep */
+	t->syscall_ret = -516;		/* -ERESTART_RESTARTBLOCK */
+	t->restart_block_kind = CKPT_RESTART_BLOCK_NANOSLEEP;
+	t->nanosleep_clockid = 1;
+	t->nanosleep_type = 1;
+	t->nanosleep_rmtp = 0x7ffc00020f00;
+	t->nanosleep_expires = 5500000000;
+	t->nanosleep_now = 2000000000;
+	strcpy(t->comm, "sleeper");
+	return off;
+}
+
+size_t synth_cpu(struct synth *s)
+{
+	size_t off = synth_record(s, CKPT_HDR_CPU, sizeof(struct ckpt_hdr_cpu));
+	struct ckpt_hdr_cpu *c = synth_at(s, off);
+
+	c->ip = 0x401234;
+	c->sp = 0x7ffc00020e00;
+	c->ax = (uint64_t)-516;
+	c->orig_ax = 230;
+	c->cs = 0x33;
+	c->ss = 0x2b;
+	c->flags = 0x246;
+	c->fs_base = 0x7f0000001000;
+	return off;
+}
+
+size_t synth_xstate(struct synth *s)
+{
+	size_t off = synth_record(s, CKPT_HDR_XSTATE,
+				  sizeof(struct ckpt_hdr_xstate) + SYNTH_XSTATE_SIZE);
+	struct ckpt_hdr_xstate *x = synth_at(s, off);
+	uint64_t bv = 0x3;
+
+	x->xfeatures = bv;
+	x->size = SYNTH_XSTATE_SIZE;
+	memcpy(x->data + 512, &bv, sizeof(bv));
+	return off;
+}
+
+size_t synth_mm(struct synth *s, uint32_t nr_vmas)
+{
+	size_t off = synth_record(s, CKPT_HDR_MM, sizeof(struct ckpt_hdr_mm));
+	struct ckpt_hdr_mm *m = synth_at(s, off);
+
+	m->nr_vmas = nr_vmas;
+	m->start_code = 0x400000;
+	m->end_code = 0x402000;
+	m->start_data = 0x402000;
+	m->end_data = 0x404000;
+	m->start_brk = 0x600000;
+	m->brk = 0x610000;
+	m->start_stack = 0x7ffc00020ff0;
+	m->arg_start = 0x7ffc00020f10;
+	m->arg_end = 0x7ffc00020f20;
+	m->env_start = 0x7ffc00020f20;
+	m->env_end = 0x7ffc00020fe0;
+	return off;
+}
+
+size_t synth_vma(struct synth *s, uint64_t start, uint64_t end, uint32_t kind,
+		 uint32_t flags, const char *name)
+{
+	size_t name_len = strlen(name) + 1;
+	size_t off = synth_record(s, CKPT_HDR_VMA,
+				  ALIGN8(sizeof(struct ckpt_hdr_vma) + name_len));
+	struct ckpt_hdr_vma *v = synth_at(s, off);
+
+	v->start = start;
+	v->end = end;
+	v->kind = kind;
+	v->flags = flags;
+	if (kind == CKPT_VMA_FILE) {
+		v->pgoff = 0x1000;
+		v->dev = (8 << 8) | 1;	/* new_encode_dev(MKDEV(8, 1)) */
+		v->ino = 131077;
+		v->size = 0x5000;
+		v->mtime_sec = 1700000000;
+		v->mtime_nsec = 5;
+	}
+	v->name_len = (uint32_t)name_len;
+	memcpy(v->name, name, name_len);
+	s->nr_vmas++;
+	return off;
+}
+
+size_t synth_pages(struct synth *s, uint64_t addr, uint32_t nr)
+{
+	size_t len = sizeof(struct ckpt_hdr_pages) + (size_t)nr * SYNTH_PAGE;
+	size_t off = synth_record(s, CKPT_HDR_PAGES, len);
+	struct ckpt_hdr_pages *p = synth_at(s, off);
+	unsigned char *data = (unsigned char *)(p + 1);
+
+	p->addr = addr;
+	p->nr_pages = nr;
+	for (size_t i = 0; i < (size_t)nr * SYNTH_PAGE; i++)
+		data[i] = (unsigned char)((addr + i) * 2654435761u >> 13);
+	s->nr_pages += nr;
+	return off;
+}
+
+size_t synth_tail(struct synth *s)
+{
+	uint32_t before = s->nr_records;
+	size_t image_len = s->len;
+	size_t off = synth_record(s, CKPT_HDR_TAIL, sizeof(struct ckpt_hdr_tail));
+	struct ckpt_hdr_tail *t = synth_at(s, off);
+
+	t->nr_records = before;
+	t->nr_vmas = s->nr_vmas;
+	t->nr_pages = s->nr_pages;
+	t->image_len = image_len;
+	memcpy(t->magic, CKPT_MAGIC, CKPT_MAGIC_LEN);
+	return off;
+}
+
+void synth_prologue(struct synth *s)
+{
+	synth_header(s);
+	synth_task(s);
+	synth_cpu(s);
+	synth_xstate(s);
+}
+
+void synth_standard(struct synth *s, uint32_t extra_pages)
+{
+	const uint64_t anon = 0x7f0000000000;
+	uint64_t anon_pages = CKPT_PAGES_MAX + 10 + extra_pages + 16;
+
+	synth_init(s);
+	synth_prologue(s);
+	synth_mm(s, SYNTH_STD_VMAS);
+	synth_vma(s, 0x400000, 0x402000, CKPT_VMA_FILE,
+		  CKPT_VMA_READ | CKPT_VMA_EXEC | CKPT_VMA_MAYREAD |
+		  CKPT_VMA_MAYEXEC, "/usr/bin/sleeper");
+	synth_vma(s, 0x402000, 0x404000, CKPT_VMA_FILE,
+		  CKPT_VMA_READ | CKPT_VMA_WRITE | CKPT_VMA_MAYREAD |
+		  CKPT_VMA_MAYWRITE, "/usr/bin/sleeper");
+	synth_vma(s, 0x600000, 0x610000, CKPT_VMA_ANON,
+		  CKPT_VMA_READ | CKPT_VMA_WRITE | CKPT_VMA_HEAP, "[heap]");
+	synth_vma(s, anon, anon + anon_pages * SYNTH_PAGE, CKPT_VMA_ANON,
+		  CKPT_VMA_READ | CKPT_VMA_WRITE, "");
+	synth_vma(s, 0x7ffc00000000, 0x7ffc00021000, CKPT_VMA_ANON,
+		  CKPT_VMA_READ | CKPT_VMA_WRITE | CKPT_VMA_GROWSDOWN |
+		  CKPT_VMA_STACK, "[stack]");
+	synth_vma(s, 0x7ffc00100000, 0x7ffc00102000, CKPT_VMA_SPECIAL,
+		  CKPT_VMA_READ | CKPT_VMA_EXEC, "[vdso]");
+
+	synth_pages(s, 0x402000, 1);			/* a written file page */
+	synth_pages(s, 0x600000, 3);			/* [heap] */
+	synth_pages(s, 0x608000, 2);
+	synth_pages(s, anon, CKPT_PAGES_MAX);		/* a full run */
+	synth_pages(s, anon + (CKPT_PAGES_MAX + 5) * SYNTH_PAGE, 10);
+	for (uint64_t done = 0; done < extra_pages; ) {
+		uint32_t n = extra_pages - done > CKPT_PAGES_MAX ?
+			     CKPT_PAGES_MAX : (uint32_t)(extra_pages - done);
+
+		synth_pages(s, anon + (CKPT_PAGES_MAX + 16 + done) * SYNTH_PAGE, n);
+		done += n;
+	}
+	synth_pages(s, 0x7ffc00020000, 1);		/* [stack] */
+	synth_tail(s);
+}

@@ -1,0 +1,576 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The image parser on synthetic images built with the uapi structures:
+ * a valid image fed in pieces of every size, then one hostile change at a
+ * time, each with its exit code and the words of its error.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image.h"
+#include "synth.h"
+#include "tap.h"
+#include "unit.h"
+#include "util.h"
+
+/* Parse @len bytes of @buf in pieces of @piece; the parser is kept in *pp. */
+static int parse_keep(const unsigned char *buf, size_t len, size_t piece,
+		      struct image_parser **pp)
+{
+	struct image_parser *p = image_parser_new("img");
+	int ret = CKPT_OK;
+
+	ckpt_clear_error();
+	for (size_t off = 0; off < len && !ret; off += piece)
+		ret = image_feed(p, buf + off, len - off < piece ? len - off : piece);
+	if (!ret)
+		ret = image_finish(p);
+	if (pp)
+		*pp = p;
+	else
+		image_parser_free(p);
+	return ret;
+}
+
+static int parse(const struct synth *s)
+{
+	return parse_keep(s->buf, s->len, s->len ? s->len : 1, NULL);
+}
+
+/* ---------------------------------------------------------------- valid */
+
+static void standard_image_parses(const void *arg)
+{
+	static const size_t pieces[] = { 1, 7, 8, 4095, 4096, 65536, 1 << 30 };
+	static const uint64_t saved[SYNTH_STD_VMAS] = { 0, 1, 5, 266, 1, 0 };
+	struct synth s;
+
+	(void)arg;
+	synth_standard(&s, 0);
+	for (size_t i = 0; i < ARRAY_SIZE(pieces); i++) {
+		struct image_parser *p;
+		const struct ckpt_image *img;
+		int ret = parse_keep(s.buf, s.len, pieces[i], &p);
+
+		tap_check(ret == CKPT_OK, __FILE__, __LINE__, "pieces of %zu: %s",
+			  pieces[i], ckpt_errmsg());
+		img = image_parser_image(p);
+		CHECK(img->complete);
+		CHECK_INT(img->length, s.len);
+		CHECK_INT(img->nr_records, 4 + 1 + 6 + 6 + 1);
+		CHECK_INT(img->nr_vmas, SYNTH_STD_VMAS);
+		CHECK_INT(img->nr_pages, 273);
+		CHECK_INT(img->nr_page_records, 6);
+		CHECK_INT(img->task.pid, 4242);
+		CHECK_STR(img->task.comm, "sleeper");
+		CHECK_INT(img->xstate_size, SYNTH_XSTATE_SIZE);
+		for (size_t v = 0; v < img->nr_vmas && v < SYNTH_STD_VMAS; v++)
+			CHECK_INT(img->vmas[v].saved_pages, saved[v]);
+		CHECK_STR(img->vmas[2].name, "[heap]");
+		image_parser_free(p);
+	}
+	synth_free(&s);
+}
+
+static void many_runs_parse(const void *arg)
+{
+	struct image_parser *p;
+	struct synth s;
+
+	(void)arg;
+	synth_standard(&s, 3000);
+	CHECK_INT(parse_keep(s.buf, s.len, 100000, &p), CKPT_OK);
+	CHECK_INT(image_parser_image(p)->nr_pages, 273 + 3000);
+	image_parser_free(p);
+	synth_free(&s);
+}
+
+static void no_vmas_is_valid(const void *arg)
+{
+	struct synth s;
+
+	(void)arg;
+	synth_init(&s);
+	synth_prologue(&s);
+	synth_mm(&s, 0);
+	synth_tail(&s);
+	CHECK_INT(parse(&s), CKPT_OK);
+	synth_free(&s);
+}
+
+static void sniff(const void *arg)
+{
+	struct synth s;
+
+	(void)arg;
+	synth_standard(&s, 0);
+	CHECK(image_sniff(s.buf, s.len));
+	CHECK(!image_sniff(s.buf, 15));
+	s.buf[8] ^= 1;
+	CHECK(!image_sniff(s.buf, s.len));
+	synth_free(&s);
+}
+
+/* ---------------------------------------------------------------- hostile */
+
+struct hostile {
+	const char *name;
+	void (*build)(struct synth *s);
+	int code;
+	const char *message;
+};
+
+#define AT(s, type, n)	synth_at(s, synth_find(s, type, n))
+
+static struct ckpt_hdr_header *header(struct synth *s)
+{
+	return AT(s, CKPT_HDR_HEADER, 0);
+}
+
+static struct ckpt_hdr_task *task(struct synth *s)
+{
+	return AT(s, CKPT_HDR_TASK, 0);
+}
+
+static struct ckpt_hdr_xstate *xstate(struct synth *s)
+{
+	return AT(s, CKPT_HDR_XSTATE, 0);
+}
+
+static struct ckpt_hdr_mm *mm(struct synth *s)
+{
+	return AT(s, CKPT_HDR_MM, 0);
+}
+
+static struct ckpt_hdr_vma *vma(struct synth *s, int n)
+{
+	return AT(s, CKPT_HDR_VMA, n);
+}
+
+static struct ckpt_hdr_pages *pages(struct synth *s, int n)
+{
+	return AT(s, CKPT_HDR_PAGES, n);
+}
+
+static struct ckpt_hdr_tail *tail(struct synth *s)
+{
+	return AT(s, CKPT_HDR_TAIL, 0);
+}
+
+#define STD(fn, body)							\
+	static void fn(struct synth *s)					\
+	{								\
+		synth_standard(s, 0);					\
+		body;							\
+	}
+
+/* Order, repetition, types, lengths */
+static void no_header(struct synth *s)
+{
+	synth_init(s);
+	synth_task(s);
+}
+
+static void cpu_before_task(struct synth *s)
+{
+	synth_init(s);
+	synth_header(s);
+	synth_cpu(s);
+}
+
+static void task_twice(struct synth *s)
+{
+	synth_init(s);
+	synth_header(s);
+	synth_task(s);
+	synth_task(s);
+}
+
+static void header_again(struct synth *s)
+{
+	synth_init(s);
+	synth_prologue(s);
+	synth_header(s);
+}
+
+static void unknown_type(struct synth *s)
+{
+	synth_init(s);
+	synth_header(s);
+	synth_record(s, 555, 16);
+}
+
+static void tail_early(struct synth *s)
+{
+	synth_init(s);
+	synth_header(s);
+	synth_task(s);
+	synth_tail(s);
+}
+
+STD(task_too_long, task(s)->h.len += 8)
+STD(task_len_below_header, task(s)->h.len = 4)
+
+/* Header */
+STD(bad_magic, header(s)->magic[1] = 'X')
+STD(version_2, header(s)->version = 2)
+
+/* A later version with a longer header is still "unsupported version". */
+static void version_2_longer(struct synth *s)
+{
+	size_t off;
+
+	synth_init(s);
+	off = synth_record(s, CKPT_HDR_HEADER, sizeof(struct ckpt_hdr_header) + 16);
+	memcpy(((struct ckpt_hdr_header *)synth_at(s, off))->magic, CKPT_MAGIC,
+	       CKPT_MAGIC_LEN);
+	((struct ckpt_hdr_header *)synth_at(s, off))->version = 2;
+	synth_task(s);
+}
+
+static void header_short(struct synth *s)
+{
+	synth_init(s);
+	synth_header(s);
+	header(s)->h.len = 100;
+}
+
+static void header_long(struct synth *s)
+{
+	synth_init(s);
+	synth_record(s, CKPT_HDR_HEADER, sizeof(struct ckpt_hdr_header) + 8);
+	memcpy(header(s)->magic, CKPT_MAGIC, CKPT_MAGIC_LEN);
+	header(s)->version = CKPT_VERSION;
+}
+
+static void header_tiny(struct synth *s)
+{
+	synth_init(s);
+	synth_header(s);
+	header(s)->h.len = 16;
+}
+STD(arch_2, header(s)->arch = 2)
+STD(unknown_flags, header(s)->flags = 0x10)
+STD(release_unterminated, memset(header(s)->release, 'a', CKPT_RELEASE_LEN))
+STD(header_reserved, header(s)->reserved[3] = 1)
+STD(page_size_8k, header(s)->constants.page_size = 8192)
+STD(comm_len_32, header(s)->constants.task_comm_len = 32)
+STD(xstate_size_small, header(s)->constants.xstate_size = 512)
+STD(task_size_unaligned, header(s)->constants.task_size += 1)
+STD(const_reserved, header(s)->constants.reserved = 1)
+
+/* Task */
+STD(comm_unterminated, memset(task(s)->comm, 'c', 16))
+STD(task_reserved, task(s)->reserved = 1)
+STD(pid_zero, task(s)->pid = 0)
+STD(restart_unknown, task(s)->restart = 6)
+static void syscall_without_restart(struct synth *s)
+{
+	struct ckpt_hdr_task *t;
+
+	synth_standard(s, 0);
+	t = task(s);
+	t->restart = CKPT_RESTART_NONE;
+	t->restart_block_kind = CKPT_RESTART_BLOCK_NONE;
+	t->nanosleep_clockid = 0;
+	t->nanosleep_type = 0;
+	t->nanosleep_rmtp = 0;
+	t->nanosleep_expires = 0;
+	t->nanosleep_now = 0;
+}
+STD(block_kind_without_block, task(s)->restart = CKPT_RESTART_SYS)
+STD(nanosleep_fields_stray, task(s)->restart_block_kind = CKPT_RESTART_BLOCK_OTHER)
+
+/* Xstate */
+STD(xstate_size_field, xstate(s)->size = 1024)
+STD(xstate_reserved, xstate(s)->reserved = 1)
+STD(xstate_features_outside, xstate(s)->xfeatures = 0x13;
+	memcpy(xstate(s)->data + 512, &xstate(s)->xfeatures, 8))
+STD(xstate_bv_mismatch, xstate(s)->xfeatures = 0x1)
+STD(xstate_len, xstate(s)->h.len -= 8)
+
+/* MM */
+STD(mm_reserved, mm(s)->reserved = 1)
+STD(mm_brk_above, mm(s)->brk = SYNTH_TASK_SIZE + 4096)
+STD(mm_too_many_vmas, mm(s)->nr_vmas = CKPT_IMAGE_MAX_VMAS + 1)
+STD(fewer_vmas, mm(s)->nr_vmas = SYNTH_STD_VMAS + 1)
+STD(more_vmas, mm(s)->nr_vmas = SYNTH_STD_VMAS - 1)
+
+/* VMAs */
+STD(vma_unaligned, vma(s, 2)->start += 1)
+STD(vma_end_unaligned, vma(s, 2)->end -= 1)
+STD(vma_empty, vma(s, 2)->end = vma(s, 2)->start)
+STD(vma_above_task_size, vma(s, 5)->end = SYNTH_TASK_SIZE + 4096)
+STD(vma_overlapping, vma(s, 3)->start = vma(s, 2)->end - 4096)
+STD(vma_descending, vma(s, 4)->start = 0x500000;
+	vma(s, 4)->end = 0x501000)
+STD(vma_kind, vma(s, 2)->kind = 9)
+STD(vma_flags, vma(s, 2)->flags |= 1U << 20)
+STD(vma_anon_with_inode, vma(s, 2)->ino = 5)
+STD(vma_name_len_zero, vma(s, 2)->name_len = 0)
+STD(vma_name_len_big, vma(s, 2)->name_len = 5000)
+STD(vma_len_mismatch, vma(s, 2)->name_len = 20)
+STD(vma_name_unterminated, vma(s, 2)->name[6] = 'x')
+STD(vma_name_inner_nul, vma(s, 2)->name[2] = '\0')
+STD(vma_padding, ((char *)vma(s, 2))[vma(s, 2)->h.len - 1] = 1)
+static void vma_file_no_name(struct synth *s)
+{
+	synth_init(s);
+	synth_prologue(s);
+	synth_mm(s, 1);
+	synth_vma(s, 0x400000, 0x401000, CKPT_VMA_FILE, CKPT_VMA_READ, "");
+	synth_tail(s);
+}
+STD(vma_deleted_anon, vma(s, 3)->flags |= CKPT_VMA_DELETED)
+STD(vma_len_odd, vma(s, 2)->h.len += 3)
+
+/* Pages */
+STD(run_outside, pages(s, 0)->addr = 0x404000)
+STD(run_past_end, pages(s, 2)->addr = 0x60f000)
+STD(run_overlapping, pages(s, 2)->addr = 0x602000)
+STD(run_nr_zero, pages(s, 1)->nr_pages = 0)
+STD(run_nr_too_big, pages(s, 0)->nr_pages = CKPT_PAGES_MAX + 1)
+STD(run_len_mismatch, pages(s, 1)->nr_pages = 2)
+STD(run_unaligned, pages(s, 1)->addr += 8)
+STD(run_reserved, pages(s, 1)->reserved = 1)
+STD(run_in_shared, vma(s, 1)->flags |= CKPT_VMA_SHARED)
+
+static void run_descending(struct synth *s)
+{
+	synth_init(s);
+	synth_prologue(s);
+	synth_mm(s, 1);
+	synth_vma(s, 0x600000, 0x610000, CKPT_VMA_ANON, CKPT_VMA_READ, "[heap]");
+	synth_pages(s, 0x608000, 2);
+	synth_pages(s, 0x600000, 3);
+	synth_tail(s);
+}
+
+static void run_in_vdso(struct synth *s)
+{
+	synth_init(s);
+	synth_prologue(s);
+	synth_mm(s, 1);
+	synth_vma(s, 0x7ffc00100000, 0x7ffc00102000, CKPT_VMA_SPECIAL,
+		  CKPT_VMA_READ, "[vdso]");
+	synth_pages(s, 0x7ffc00100000, 1);
+	synth_tail(s);
+}
+
+static void run_too_long(struct synth *s)
+{
+	synth_init(s);
+	synth_prologue(s);
+	synth_mm(s, 1);
+	synth_vma(s, 0x10000000, 0x20000000, CKPT_VMA_ANON, CKPT_VMA_READ, "");
+	synth_pages(s, 0x10000000, CKPT_PAGES_MAX + 1);
+	synth_tail(s);
+}
+
+static void vma_after_pages(struct synth *s)
+{
+	synth_init(s);
+	synth_prologue(s);
+	synth_mm(s, 1);
+	synth_vma(s, 0x600000, 0x610000, CKPT_VMA_ANON, CKPT_VMA_READ, "[heap]");
+	synth_pages(s, 0x600000, 1);
+	synth_vma(s, 0x700000, 0x710000, CKPT_VMA_ANON, CKPT_VMA_READ, "");
+}
+
+/* Tail and end of stream */
+STD(tail_nr_records, tail(s)->nr_records += 1)
+STD(tail_nr_vmas, tail(s)->nr_vmas -= 1)
+STD(tail_nr_pages, tail(s)->nr_pages += 1)
+STD(tail_image_len, tail(s)->image_len -= 8)
+STD(tail_magic, tail(s)->magic[0] = 0)
+STD(no_tail, s->len = synth_find(s, CKPT_HDR_TAIL, 0))
+STD(cut_in_pages, s->len = synth_find(s, CKPT_HDR_PAGES, 3) + 5000)
+STD(cut_in_record_header, s->len = synth_find(s, CKPT_HDR_TAIL, 0) + 4)
+STD(cut_in_vma, s->len = synth_find(s, CKPT_HDR_VMA, 1) + 40)
+STD(bytes_after_tail, s->buf[s->len++] = 0)
+
+static void empty_image(struct synth *s)
+{
+	synth_init(s);
+}
+
+static const struct hostile hostile[] = {
+	{ "the first record is not the header", no_header, CKPT_ECORRUPT,
+	  "img: record 0 (CKPT_HDR_TASK at image offset 0): type: out of order: CKPT_HDR_HEADER expected here" },
+	{ "a record out of order", cpu_before_task, CKPT_ECORRUPT,
+	  "record 1 (CKPT_HDR_CPU at image offset 144): type: out of order: CKPT_HDR_TASK expected here" },
+	{ "a record repeated", task_twice, CKPT_ECORRUPT,
+	  "record 2 (CKPT_HDR_TASK at image offset 296): type: repeated" },
+	{ "the header repeated", header_again, CKPT_ECORRUPT, "type: repeated: an image has one CKPT_HDR_HEADER" },
+	{ "an unknown record type", unknown_type, CKPT_ECORRUPT, "record 1 (type 555 at image offset 144): type: unknown record type 555" },
+	{ "the tail too early", tail_early, CKPT_ECORRUPT, "record 2 (CKPT_HDR_TAIL at image offset 296): type: out of order: CKPT_HDR_CPU expected" },
+	{ "a record longer than its type", task_too_long, CKPT_ECORRUPT, "record 1 (CKPT_HDR_TASK at image offset 144): len: 160, expected 152" },
+	{ "a length below the record header", task_len_below_header, CKPT_ECORRUPT, "len: 4, expected 152" },
+
+	{ "a wrong magic", bad_magic, CKPT_EFORMAT, "magic: not a ckpt image" },
+	{ "image version 2", version_2, CKPT_EFORMAT, "version: unsupported image version 2" },
+	{ "image version 2 with a longer header", version_2_longer, CKPT_EFORMAT, "record 0 (CKPT_HDR_HEADER at image offset 0): version: unsupported image version 2" },
+	{ "a header shorter than its version 1 structure", header_short, CKPT_ECORRUPT, "(CKPT_HDR_HEADER at image offset 0): len: 100, expected 144" },
+	{ "a header longer than its version 1 structure", header_long, CKPT_ECORRUPT, "(CKPT_HDR_HEADER at image offset 0): len: 152, expected 144" },
+	{ "a header too short to hold a version", header_tiny, CKPT_ECORRUPT, "len: 16, expected 144" },
+	{ "another architecture", arch_2, CKPT_EFORMAT, "arch: unsupported architecture 2" },
+	{ "unknown checkpoint flags", unknown_flags, CKPT_ECORRUPT, "flags: unknown flags 0x10" },
+	{ "release not NUL-terminated", release_unterminated, CKPT_ECORRUPT, "release: not NUL-terminated" },
+	{ "header reserved bytes", header_reserved, CKPT_ECORRUPT, "(CKPT_HDR_HEADER at image offset 0): reserved: must be zero" },
+	{ "page size 8192", page_size_8k, CKPT_ECORRUPT, "constants.page_size: 8192" },
+	{ "task_comm_len 32", comm_len_32, CKPT_ECORRUPT, "constants.task_comm_len: 32" },
+	{ "xstate_size below an XSAVE area", xstate_size_small, CKPT_ECORRUPT, "constants.xstate_size: 512 is outside" },
+	{ "task_size unaligned", task_size_unaligned, CKPT_ECORRUPT, "constants.task_size" },
+	{ "constants reserved", const_reserved, CKPT_ECORRUPT, "constants.reserved: must be zero" },
+
+	{ "comm not NUL-terminated", comm_unterminated, CKPT_ECORRUPT, "comm: not NUL-terminated" },
+	{ "task reserved", task_reserved, CKPT_ECORRUPT, "(CKPT_HDR_TASK at image offset 144): reserved: must be zero" },
+	{ "pid 0", pid_zero, CKPT_ECORRUPT, "pid: 0 is not a pid" },
+	{ "an unknown restart kind", restart_unknown, CKPT_ECORRUPT, "restart: unknown value 6" },
+	{ "a syscall number without a syscall", syscall_without_restart, CKPT_ECORRUPT, "syscall_nr: 230 does not agree with restart 0" },
+	{ "a restart block kind without -ERESTART_RESTARTBLOCK", block_kind_without_block, CKPT_ECORRUPT, "restart_block_kind: 1 without restart CKPT_RESTART_BLOCK" },
+	{ "nanosleep fields without nanosleep", nanosleep_fields_stray, CKPT_ECORRUPT, "nanosleep_*: must be zero" },
+
+	{ "xstate size field", xstate_size_field, CKPT_ECORRUPT, "record 3 (CKPT_HDR_XSTATE at image offset 520): size: 1024, not constants.xstate_size 832" },
+	{ "xstate reserved", xstate_reserved, CKPT_ECORRUPT, "record 3 (CKPT_HDR_XSTATE at image offset 520): reserved: must be zero" },
+	{ "xfeatures outside the constants", xstate_features_outside, CKPT_ECORRUPT, "xfeatures: 0x13 has features outside constants.xfeatures 0x7" },
+	{ "xfeatures not the XSTATE_BV", xstate_bv_mismatch, CKPT_ECORRUPT, "xfeatures: 0x1 differs from the XSTATE_BV 0x3" },
+	{ "an xstate record of the wrong length", xstate_len, CKPT_ECORRUPT, "len: 848, expected 856" },
+
+	{ "mm reserved", mm_reserved, CKPT_ECORRUPT, "record 4 (CKPT_HDR_MM at image offset 1376): reserved: must be zero" },
+	{ "brk above task_size", mm_brk_above, CKPT_ECORRUPT, "brk: 0x800000000000 is above task_size" },
+	{ "nr_vmas beyond the bound", mm_too_many_vmas, CKPT_ECORRUPT, "nr_vmas: 16777217 is more than" },
+	{ "fewer VMA records than nr_vmas", fewer_vmas, CKPT_ECORRUPT, "record 11 (CKPT_HDR_PAGES at image offset 2040): type: CKPT_HDR_VMA 7 of 7 expected: fewer VMA records than CKPT_HDR_MM.nr_vmas" },
+	{ "more VMA records than nr_vmas", more_vmas, CKPT_ECORRUPT, "record 10 (CKPT_HDR_VMA at image offset 1952): type: more VMA records than CKPT_HDR_MM.nr_vmas (5)" },
+
+	{ "a VMA start not page aligned", vma_unaligned, CKPT_ECORRUPT, "record 7 (CKPT_HDR_VMA at image offset 1688): start: 0x600001 is not page aligned" },
+	{ "a VMA end not page aligned", vma_end_unaligned, CKPT_ECORRUPT, "end: 0x60ffff is not page aligned" },
+	{ "an empty VMA", vma_empty, CKPT_ECORRUPT, "end: 0x600000 is not above start 0x600000: empty VMA" },
+	{ "a VMA above task_size", vma_above_task_size, CKPT_ECORRUPT, "end: 0x800000000000 is above task_size 0x7ffffffff000" },
+	{ "overlapping VMAs", vma_overlapping, CKPT_ECORRUPT, "start: 0x60f000 is below the end 0x610000 of the previous VMA: overlapping" },
+	{ "VMAs not ascending", vma_descending, CKPT_ECORRUPT, "start: 0x500000 is below the end 0x7f000011a000 of the previous VMA: not ascending" },
+	{ "an unknown VMA kind", vma_kind, CKPT_ECORRUPT, "kind: unknown kind 9" },
+	{ "an unknown VMA flag", vma_flags, CKPT_ECORRUPT, "flags: unknown flags 0x100000" },
+	{ "an anonymous VMA with an inode", vma_anon_with_inode, CKPT_ECORRUPT, "pgoff..mtime_nsec: must be zero unless the kind is CKPT_VMA_FILE" },
+	{ "name_len 0", vma_name_len_zero, CKPT_ECORRUPT, "name_len: 0 is outside 1..4096" },
+	{ "name_len beyond PATH_MAX", vma_name_len_big, CKPT_ECORRUPT, "name_len: 5000 is outside 1..4096" },
+	{ "a VMA length that does not fit name_len", vma_len_mismatch, CKPT_ECORRUPT, "record 7 (CKPT_HDR_VMA at image offset 1688): len: 88, expected 104 for name_len 20" },
+	{ "a name not NUL-terminated within name_len", vma_name_unterminated, CKPT_ECORRUPT, "name: not NUL-terminated within name_len 7" },
+	{ "a NUL inside the name", vma_name_inner_nul, CKPT_ECORRUPT, "name: has a NUL byte before its end" },
+	{ "non-zero padding after the name", vma_padding, CKPT_ECORRUPT, "padding: must be zero" },
+	{ "a file mapping without a path", vma_file_no_name, CKPT_ECORRUPT, "name: a file mapping needs a path" },
+	{ "CKPT_VMA_DELETED on anonymous memory", vma_deleted_anon, CKPT_ECORRUPT, "flags: CKPT_VMA_DELETED without a file" },
+	{ "a VMA length not a multiple of 8", vma_len_odd, CKPT_ECORRUPT, "is not the length of a VMA record" },
+
+	{ "a page run outside every VMA", run_outside, CKPT_ECORRUPT, "record 11 (CKPT_HDR_PAGES at image offset 2040): addr: 0x404000 is not inside any VMA" },
+	{ "a page run past the end of its VMA", run_past_end, CKPT_ECORRUPT, "nr_pages: the run 0x60f000-0x611000 ends past its VMA 0x600000-0x610000" },
+	{ "overlapping page runs", run_overlapping, CKPT_ECORRUPT, "addr: 0x602000 is below the end 0x603000 of the previous run" },
+	{ "descending page runs", run_descending, CKPT_ECORRUPT, "addr: 0x600000 is below the end 0x60a000 of the previous run: runs must ascend" },
+	{ "nr_pages 0", run_nr_zero, CKPT_ECORRUPT, "nr_pages: 0 is outside 1..256" },
+	{ "nr_pages above CKPT_PAGES_MAX", run_nr_too_big, CKPT_ECORRUPT, "nr_pages: 257 is outside 1..256" },
+	{ "a run longer than CKPT_PAGES_MAX pages", run_too_long, CKPT_ECORRUPT, "len: 1052696 is not the length of a run of 1..256 pages" },
+	{ "a run length that disagrees with nr_pages", run_len_mismatch, CKPT_ECORRUPT, "len: 12312 does not hold nr_pages 2" },
+	{ "a run not page aligned", run_unaligned, CKPT_ECORRUPT, "addr: 0x600008 is not page aligned" },
+	{ "page run reserved", run_reserved, CKPT_ECORRUPT, "reserved: must be zero" },
+	{ "pages of a shared mapping", run_in_shared, CKPT_ECORRUPT, "addr: 0x402000 is in a shared or special VMA" },
+	{ "pages of [vdso]", run_in_vdso, CKPT_ECORRUPT, "is in a shared or special VMA" },
+	{ "a VMA after the pages", vma_after_pages, CKPT_ECORRUPT, "more VMA records than CKPT_HDR_MM.nr_vmas (1), or a VMA after the pages" },
+
+	{ "a tail whose nr_records disagrees", tail_nr_records, CKPT_ECORRUPT, "record 17 (CKPT_HDR_TAIL at image offset 1120392): nr_records: 18, but 17 records precede it" },
+	{ "a tail whose nr_vmas disagrees", tail_nr_vmas, CKPT_ECORRUPT, "nr_vmas: 5, but there are 6 VMA records" },
+	{ "a tail whose nr_pages disagrees", tail_nr_pages, CKPT_ECORRUPT, "nr_pages: 274, but 273 pages were saved" },
+	{ "a tail whose image_len disagrees", tail_image_len, CKPT_ECORRUPT, "image_len: 1120384, but the tail is at offset 1120392" },
+	{ "a tail without its magic", tail_magic, CKPT_ECORRUPT, "magic: not CKPT_MAGIC" },
+	{ "no tail", no_tail, CKPT_ETRUNC, "img: truncated: the image ends at offset 1120392 after 17 records, before its tail" },
+	{ "the end inside page data", cut_in_pages, CKPT_ETRUNC, "truncated: the image ends at offset" },
+	{ "the end inside a record header", cut_in_record_header, CKPT_ETRUNC, "the image ends at offset 1120396 inside record 17 (its header at image offset 1120392)" },
+	{ "the end inside a VMA record", cut_in_vma, CKPT_ETRUNC, "the image ends at offset 1624 inside record 6 (CKPT_HDR_VMA at image offset 1584)" },
+	{ "an empty image", empty_image, CKPT_ETRUNC, "img: truncated: the image is empty" },
+	{ "bytes after the tail", bytes_after_tail, CKPT_ECORRUPT, "img: data after the tail record (at image offset 1120432)" },
+};
+
+static void hostile_image(const void *arg)
+{
+	const struct hostile *h = arg;
+	struct synth s;
+	int ret;
+
+	h->build(&s);
+	ret = parse(&s);
+	CHECK_INT(ret, h->code);
+	CHECK_HAS(ckpt_errmsg(), h->message);
+	/* The same error byte by byte: the parser does not depend on pieces. */
+	ret = parse_keep(s.buf, s.len, 1, NULL);
+	CHECK_INT(ret, h->code);
+	CHECK_HAS(ckpt_errmsg(), h->message);
+	synth_free(&s);
+}
+
+/* A deterministic xorshift, so that a failure can be replayed. */
+static uint64_t next_random(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/*
+ * Random damage to the records (not to page contents, which any byte
+ * may be): every result must be a clean verdict, never a crash, and the
+ * verdict must not depend on how the bytes were cut into pieces.
+ */
+static void random_damage(const void *arg)
+{
+	struct synth s;
+	size_t records;
+	unsigned char *copy;
+	uint64_t x = 0x2545f4914f6cdd1dULL;
+	unsigned int verdicts[9] = { 0 };
+
+	(void)arg;
+	synth_standard(&s, 0);
+	records = synth_find(&s, CKPT_HDR_PAGES, 0);
+	copy = malloc(s.len);
+	for (int round = 0; round < 400; round++) {
+		int nr = 1 + next_random(&x) % 4, whole, pieces;
+		size_t piece = 1 + next_random(&x) % 5000;
+
+		memcpy(copy, s.buf, s.len);
+		for (int i = 0; i < nr; i++) {
+			uint64_t r = next_random(&x);
+			/* The records before the pages, or the tail. */
+			size_t at = r % 2 ? (r >> 8) % records :
+				    s.len - 1 - (r >> 8) % sizeof(struct ckpt_hdr_tail);
+
+			copy[at] ^= 1 + (r >> 40) % 255;
+		}
+		whole = parse_keep(copy, s.len, s.len, NULL);
+		pieces = parse_keep(copy, s.len, piece, NULL);
+		CHECK_INT(whole, pieces);
+		CHECK(whole == CKPT_OK || whole == CKPT_ECORRUPT ||
+		      whole == CKPT_ETRUNC || whole == CKPT_EFORMAT);
+		if (whole >= 0 && whole < 9)
+			verdicts[whole]++;
+	}
+	/* Most damage is caught; what is not changed nothing checked. */
+	CHECK(verdicts[CKPT_ECORRUPT] > 200);
+	printf("# verdicts: %u ok, %u corrupt, %u truncated, %u format\n",
+	       verdicts[CKPT_OK], verdicts[CKPT_ECORRUPT], verdicts[CKPT_ETRUNC],
+	       verdicts[CKPT_EFORMAT]);
+	free(copy);
+	synth_free(&s);
+}
+
+void register_image_tests(void)
+{
+	tap_add(standard_image_parses, NULL, "image: a valid image parses the same in pieces of any size");
+	tap_add(many_runs_parse, NULL, "image: an image of 3273 pages in many runs");
+	tap_add(no_vmas_is_valid, NULL, "image: an image without VMAs is valid");
+	tap_add(sniff, NULL, "image: a plaintext image is told by its first 16 bytes");
+	tap_add(random_damage, NULL, "image: 400 random damages get clean verdicts, the same in any pieces");
+	for (size_t i = 0; i < ARRAY_SIZE(hostile); i++)
+		tap_add(hostile_image, &hostile[i], "image: refuses %s (exit %d)",
+			hostile[i].name, hostile[i].code);
+}
