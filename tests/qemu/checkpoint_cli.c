@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ckpt command end to end, in the guest: keys, an encrypted
+ * checkpoint of python3 whose `ckpt info` lists its mappings exactly as
+ * /proc/PID/maps does (as text and as JSON), restart that waits and exits
+ * as the program did or dies of its signal, --detach, the `restart` name,
+ * and the refusals a user sees: another user's process, a wrong key, a
+ * tampered or truncated image, none of which starts anything.
+ */
+#define _GNU_SOURCE
+#include <poll.h>
+#include <stdarg.h>
+
+#include "ckpt_test.h"
+#include "kselftest_harness.h"
+
+/* Run @cmd with sh -c; returns its wait status. */
+static int sh(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return system(cmd);
+}
+
+static int exit_code(int status)
+{
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* The whole of a small file, NUL-terminated, or NULL. */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	size_t n;
+
+	if (!f)
+		return NULL;
+	buf = calloc(1, 1 << 20);
+	n = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
+	fclose(f);
+	if (buf)
+		buf[n] = '\0';
+	return buf;
+}
+
+/* Start a python3 program; wait until it printed its first line. */
+static pid_t start_python(const char *prog, const char *out)
+{
+	char line[64] = "";
+	pid_t pid;
+	int i;
+
+	pid = fork_child();
+	if (pid == 0) {
+		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		if (fd < 0 || dup2(fd, 1) < 0)
+			_exit(127);
+		execlp("python3", "python3", "-c", prog, (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 6000; i++) {
+		FILE *f = fopen(out, "r");
+
+		if (f) {
+			if (fgets(line, sizeof(line), f) && strchr(line, '\n')) {
+				fclose(f);
+				return pid;
+			}
+			fclose(f);
+		}
+		usleep(10000);
+	}
+	kill_child(pid);
+	return -1;
+}
+
+FIXTURE(cli) {
+	char dir[64];
+	char recipient[128];
+};
+
+FIXTURE_SETUP(cli)
+{
+	char *r;
+
+	if (!ckpt_available())
+		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
+	if (sh("command -v ckpt >/dev/null && command -v python3 >/dev/null"))
+		SKIP(return, "needs ckpt and python3 on PATH");
+	strcpy(self->dir, "/tmp/ckpt-cli.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_EQ(0, chdir(self->dir));
+	ASSERT_EQ(0, sh("ckpt keygen -o id.key > recipient && ckpt keygen -o other.key >/dev/null"));
+	r = slurp("recipient");
+	ASSERT_NE(NULL, r);
+	r[strcspn(r, "\n")] = '\0';
+	ASSERT_EQ(0, strncmp(r, "ckpt1", 5));
+	snprintf(self->recipient, sizeof(self->recipient), "%s", r);
+	free(r);
+}
+
+FIXTURE_TEARDOWN(cli)
+{
+	if (self->dir[0])
+		sh("rm -rf %s", self->dir);
+}
+
+TEST_F_TIMEOUT(cli, info_lists_python3s_mappings_as_proc_maps_does, 120)
+{
+	char *maps, *info;
+	pid_t pid;
+
+	pid = start_python("print('start', flush=True)\nwhile True: pass\n",
+			   "out");
+	ASSERT_LT(0, pid);
+	maps = read_maps(pid);
+	ASSERT_NE(NULL, maps);
+	ASSERT_EQ(0, sh("ckpt checkpoint %d -r %s -o py.ckpt", pid,
+			self->recipient));
+	/* It is left running. */
+	EXPECT_EQ(0, kill(pid, 0));
+	ASSERT_EQ(0, sh("ckpt info -i id.key --maps py.ckpt > maps"));
+	info = slurp("maps");
+	ASSERT_NE(NULL, info);
+	EXPECT_STREQ(maps, info);
+
+	/* The JSON says the same, read by a JSON parser. */
+	ASSERT_EQ(0, sh("ckpt info -i id.key --json py.ckpt > info.json && "
+			"python3 -c 'import json, sys\n"
+			"v = json.load(open(\"info.json\"))[\"vmas\"]\n"
+			"for m in v: print(hex(m[\"start\"]), hex(m[\"end\"]), m[\"perms\"], m[\"name\"])\n"
+			"' > json-maps && awk '{ split($1, r, \"-\"); "
+			"print \"0x\" r[1], \"0x\" r[2], $2, $6 }' maps > text-maps"));
+	EXPECT_EQ(0, sh("python3 -c 'import sys\n"
+			"a = [l.split() for l in open(\"json-maps\")]\n"
+			"b = [l.split() for l in open(\"text-maps\")]\n"
+			"n = lambda x: [int(x[0], 16), int(x[1], 16), x[2], x[3] if len(x) > 3 else \"\"]\n"
+			"sys.exit(0 if [n(x) for x in a] == [n(x) for x in b] else 1)'"));
+	free(maps);
+	free(info);
+	kill_child(pid);
+}
+
+static const char exits_7[] =
+	"import time\nprint('start', flush=True)\ntime.sleep(3)\n"
+	"print('after', flush=True)\nraise SystemExit(7)\n";
+
+TEST_F_TIMEOUT(cli, restart_exits_as_the_program_does, 120)
+{
+	char *out;
+	pid_t pid;
+	int status;
+
+	pid = start_python(exits_7, "out");
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, sh("ckpt checkpoint %d --kill -r %s -o p.ckpt", pid,
+			self->recipient));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	/* Its output goes on where the restart command's goes. */
+	status = sh("restart -i id.key p.ckpt > out2");
+	EXPECT_EQ(7, exit_code(status));
+	out = slurp("out2");
+	ASSERT_NE(NULL, out);
+	EXPECT_STREQ("after\n", out);
+	free(out);
+}
+
+TEST_F_TIMEOUT(cli, restart_dies_of_the_programs_signal, 120)
+{
+	pid_t pid;
+	int status;
+
+	pid = start_python("import os, signal, time\nprint('start', flush=True)\n"
+			   "time.sleep(3)\nos.kill(os.getpid(), signal.SIGTERM)\n",
+			   "out");
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, sh("ckpt checkpoint %d --kill -r %s -o p.ckpt", pid,
+			self->recipient));
+	waitpid(pid, NULL, 0);
+	status = sh("ckpt restart -i id.key p.ckpt; echo $? > rc");
+	EXPECT_EQ(0, exit_code(status));
+	EXPECT_EQ(0, sh("grep -qx 143 rc"));
+}
+
+TEST_F_TIMEOUT(cli, detach_prints_the_pid_and_leaves_it_running, 120)
+{
+	char *out;
+	pid_t pid, restored;
+
+	pid = start_python(exits_7, "out");
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, sh("ckpt checkpoint %d --kill -r %s -o p.ckpt", pid,
+			self->recipient));
+	waitpid(pid, NULL, 0);
+	ASSERT_EQ(0, sh("ckpt restart --detach -i id.key p.ckpt > pid < /dev/null"));
+	out = slurp("pid");
+	ASSERT_NE(NULL, out);
+	restored = atoi(out);
+	free(out);
+	ASSERT_LT(1, restored);
+	EXPECT_EQ(0, kill(restored, 0));
+	kill(restored, SIGKILL);
+}
+
+TEST_F_TIMEOUT(cli, damaged_images_start_nothing, 120)
+{
+	pid_t pid;
+
+	pid = start_python(exits_7, "out");
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, sh("ckpt checkpoint %d --kill -r %s -o p.ckpt", pid,
+			self->recipient));
+	waitpid(pid, NULL, 0);
+	/* The wrong identity: exit 3. */
+	EXPECT_EQ(3, exit_code(sh("ckpt restart -i other.key p.ckpt 2>err")));
+	EXPECT_EQ(0, sh("grep -q 'ckpt: error' err"));
+	/* A flipped bit in the middle: exit 4, found before anything ran. */
+	ASSERT_EQ(0, sh("cp p.ckpt bad.ckpt && size=$(stat -c %%s bad.ckpt) && "
+			"printf '\\377' | dd of=bad.ckpt bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null"));
+	EXPECT_EQ(4, exit_code(sh("ckpt restart -i id.key bad.ckpt > out3 2>err")));
+	EXPECT_EQ(0, sh("! grep -q after out3"));
+	/* Cut short: exit 5. */
+	ASSERT_EQ(0, sh("head -c $(($(stat -c %%s p.ckpt) - 100)) p.ckpt > short.ckpt"));
+	EXPECT_EQ(5, exit_code(sh("ckpt restart -i id.key short.ckpt > out4 2>err")));
+	EXPECT_EQ(0, sh("! grep -q after out4"));
+	/* The same, read once from a pipe: still refused, still exit 5. */
+	EXPECT_EQ(5, exit_code(sh("cat short.ckpt | ckpt restart -i id.key - > out5 2>err")));
+	EXPECT_EQ(0, sh("! grep -q after out5"));
+}
+
+TEST_F(cli, checkpoint_of_another_users_process_is_refused)
+{
+	int status;
+
+	if (geteuid() == 0)
+		SKIP(return, "root may checkpoint anyone's process");
+	status = sh("ckpt checkpoint 1 -r %s -o init.ckpt 2>err", self->recipient);
+	EXPECT_EQ(7, exit_code(status));
+	EXPECT_EQ(0, sh("grep -q 'pid 1' err && test ! -e init.ckpt"));
+}
+
+TEST_HARNESS_MAIN
