@@ -220,6 +220,8 @@ static int checkpoint_records(struct ckpt_ctx *ctx)
 	if (!ret)
 		ret = checkpoint_cpu(ctx);
 	if (!ret)
+		ret = checkpoint_files(ctx);
+	if (!ret)
 		ret = checkpoint_mm(ctx);
 	if (!ret)
 		ret = checkpoint_tail(ctx);

@@ -10,6 +10,7 @@
  * task.c	the task record
  * cpu.c	registers and xstate
  * mm.c		the memory map and page contents
+ * files.c	open file descriptors
  */
 #ifndef _CKPT_H
 #define _CKPT_H
@@ -75,6 +76,8 @@ struct ckpt_rvma;
  * @rec_index:	restart: index of the record being read, for messages
  * @rec_type:	restart: its type
  * @rec_pos:	restart: its offset in the stream
+ * @pushback:	restart: a record header read ahead, to be read again
+ * @has_pushback: restart: @pushback holds one
  * @hdr:	restart: the image's header
  * @rtask:	restart: the image's task record
  * @rmm:	restart: the image's mm record
@@ -99,6 +102,8 @@ struct ckpt_ctx {
 	u32 rec_index;
 	u32 rec_type;
 	loff_t rec_pos;
+	struct ckpt_hdr pushback;
+	bool has_pushback;
 	struct ckpt_hdr_header *hdr;
 	struct ckpt_hdr_task *rtask;
 	struct ckpt_hdr_mm *rmm;
@@ -119,6 +124,9 @@ int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len);
 void *ckpt_read_hdr(struct ckpt_ctx *ctx, u32 type, size_t min, size_t max);
 int ckpt_read_hdr_any(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
+void ckpt_unread_hdr(struct ckpt_ctx *ctx, const struct ckpt_hdr *h);
+int ckpt_check_name(struct ckpt_ctx *ctx, const struct ckpt_hdr *h,
+		    size_t fixed, const char *name, u32 name_len);
 const char *ckpt_hdr_name(u32 type);
 __printf(2, 3) void ckpt_err(struct ckpt_ctx *ctx, const char *fmt, ...);
 
@@ -149,6 +157,10 @@ u64 ckpt_cpu_xfeatures(const struct ckpt_cpu_state *cpu);
 int checkpoint_cpu(struct ckpt_ctx *ctx);
 int restore_cpu(struct ckpt_ctx *ctx);
 int ckpt_cpu_load(struct task_struct *task, const struct ckpt_cpu_state *cpu);
+
+/* files.c */
+int checkpoint_files(struct ckpt_ctx *ctx);
+int restore_files(struct ckpt_ctx *ctx);
 
 /* mm.c */
 int checkpoint_mm(struct ckpt_ctx *ctx);

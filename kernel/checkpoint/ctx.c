@@ -146,6 +146,8 @@ const char *ckpt_hdr_name(u32 type)
 		return "vma";
 	case CKPT_HDR_PAGES:
 		return "pages";
+	case CKPT_HDR_FILE:
+		return "file";
 	case CKPT_HDR_TAIL:
 		return "tail";
 	default:
@@ -206,6 +208,11 @@ int ckpt_read_hdr_any(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 {
 	int ret;
 
+	if (ctx->has_pushback) {
+		*h = ctx->pushback;
+		ctx->has_pushback = false;
+		return 0;
+	}
 	ctx->rec_index = ctx->nr_records;
 	ctx->rec_pos = ctx->pos;
 	ctx->rec_type = CKPT_HDR_HEADER;	/* until we know better */
@@ -216,6 +223,49 @@ int ckpt_read_hdr_any(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 	if (h->len < sizeof(*h)) {
 		ckpt_err(ctx, "field len: %u is shorter than a record header",
 			 h->len);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * ckpt_unread_hdr() - give back a record header read ahead
+ * @ctx:	the operation
+ * @h:		the header ckpt_read_hdr_any() just returned
+ *
+ * Where a record may be followed by optional ones, the next header is
+ * read to see, and given back for the reader of that record.
+ */
+void ckpt_unread_hdr(struct ckpt_ctx *ctx, const struct ckpt_hdr *h)
+{
+	ctx->pushback = *h;
+	ctx->has_pushback = true;
+}
+
+/**
+ * ckpt_check_name() - check the name that ends a record
+ * @ctx:	the operation
+ * @h:		the record
+ * @fixed:	the size of its fixed part, which the name follows
+ * @name:	the name
+ * @name_len:	its length as the record gives it, NUL included
+ *
+ * Return: 0 if @name is a NUL-terminated string of @name_len bytes and
+ * the record ends with it and zero padding to 8 bytes, else -EINVAL.
+ */
+int ckpt_check_name(struct ckpt_ctx *ctx, const struct ckpt_hdr *h,
+		    size_t fixed, const char *name, u32 name_len)
+{
+	size_t end = fixed + name_len;
+
+	if (!name_len || end > h->len || ALIGN(end, 8) != h->len) {
+		ckpt_err(ctx, "field name_len: %u does not fit the record's length %u",
+			 name_len, h->len);
+		return -EINVAL;
+	}
+	if (strnlen(name, name_len) != name_len - 1 ||
+	    memchr_inv((const char *)h + end, 0, h->len - end)) {
+		ckpt_err(ctx, "field name: not a NUL-terminated string, zero-padded");
 		return -EINVAL;
 	}
 	return 0;

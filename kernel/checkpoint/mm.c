@@ -532,32 +532,13 @@ static int restore_mm_check(struct ckpt_ctx *ctx, const struct ckpt_hdr_mm *h)
 	return 0;
 }
 
-/* Is the record's variable part a NUL-terminated name, zero-padded? */
-static int restore_vma_name_check(struct ckpt_ctx *ctx,
-				  const struct ckpt_hdr_vma *h)
-{
-	size_t end = sizeof(*h) + h->name_len;
-
-	if (!h->name_len || end > h->h.len || ALIGN(end, 8) != h->h.len) {
-		ckpt_err(ctx, "field name_len: %u does not fit the record's length %u",
-			 h->name_len, h->h.len);
-		return -EINVAL;
-	}
-	if (strnlen(h->name, h->name_len) != h->name_len - 1 ||
-	    memchr_inv((const char *)h + end, 0, h->h.len - end)) {
-		ckpt_err(ctx, "field name: not a NUL-terminated string, zero-padded");
-		return -EINVAL;
-	}
-	return 0;
-}
-
 static int restore_vma_check(struct ckpt_ctx *ctx, const struct ckpt_hdr_vma *h,
 			     u64 prev_end)
 {
 	bool anon = h->kind == CKPT_VMA_ANON;
 	int ret;
 
-	ret = restore_vma_name_check(ctx, h);
+	ret = ckpt_check_name(ctx, &h->h, sizeof(*h), h->name, h->name_len);
 	if (ret)
 		return ret;
 	if (!PAGE_ALIGNED(h->start) || !PAGE_ALIGNED(h->end) ||

@@ -284,6 +284,8 @@ int do_restart(struct ckpt_ctx *ctx)
 	if (!ret)
 		ret = restore_cpu(ctx);
 	if (!ret)
+		ret = restore_files(ctx);
+	if (!ret)
 		ret = restore_mm_map(ctx);
 	if (ret)
 		goto out;

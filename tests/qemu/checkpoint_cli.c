@@ -51,8 +51,8 @@ static char *slurp(const char *path)
 /* Start a python3 program; wait until it printed its first line. */
 static pid_t start_python(const char *prog, const char *out)
 {
+	pid_t pid, test = getpid();
 	char line[64] = "";
-	pid_t pid;
 	int i;
 
 	pid = fork_child();
@@ -61,6 +61,13 @@ static pid_t start_python(const char *prog, const char *out)
 
 		if (fd < 0 || dup2(fd, 1) < 0)
 			_exit(127);
+		/*
+		 * Under Yama's ptrace_scope 1, ckpt (run by this test through
+		 * sh) may checkpoint only its descendants, or a process that
+		 * names one of its ancestors as its ptracer.
+		 */
+		prctl(PR_SET_PTRACER, test, 0, 0, 0);
+		close_fds_above_2();
 		execlp("python3", "python3", "-c", prog, (char *)NULL);
 		_exit(127);
 	}

@@ -137,6 +137,11 @@ EDIT(mm_no_vmas, ((struct ckpt_hdr_mm *)rec(img, CKPT_HDR_MM, 0))->nr_vmas = 0)
 EDIT(mm_brk_below_start,
      struct ckpt_hdr_mm *m = rec(img, CKPT_HDR_MM, 0);
      m->brk = m->start_brk - 4096)
+EDIT(file_fd_descending,
+     ((struct ckpt_hdr_file *)rec(img, CKPT_HDR_FILE, 1))->fd = 0)
+EDIT(file_fd_flags, ((struct ckpt_hdr_file *)rec(img, CKPT_HDR_FILE, 0))->fd_flags = 2)
+EDIT(file_fd_high, ((struct ckpt_hdr_file *)rec(img, CKPT_HDR_FILE, 2))->fd = 7)
+EDIT(file_name_len, ((struct ckpt_hdr_file *)rec(img, CKPT_HDR_FILE, 0))->name_len = 0)
 EDIT(record_out_of_order, task(img)->h.type = CKPT_HDR_CPU)
 EDIT(record_len_lies, task(img)->h.len += 8)
 EDIT(record_len_tiny, task(img)->h.len = 4)
@@ -231,6 +236,10 @@ REFUSE(vma_special_moved, EINVAL, "the caller moves its own");
 REFUSE(mm_more_vmas, EINVAL, "a vma record was expected");
 REFUSE(mm_no_vmas, EINVAL, "field nr_vmas");
 REFUSE(mm_brk_below_start, EINVAL, "a range ends before it starts");
+REFUSE(file_fd_descending, EINVAL, "ascending descriptor");
+REFUSE(file_fd_flags, EINVAL, "ascending descriptor");
+REFUSE(file_fd_high, EOPNOTSUPP, "fd 7");
+REFUSE(file_name_len, EINVAL, "field name_len");
 REFUSE(record_out_of_order, EINVAL, "a task record was expected");
 REFUSE(record_len_lies, EINVAL, "field len");
 REFUSE(record_len_tiny, EINVAL, "field len");
@@ -252,6 +261,7 @@ FIXTURE_SETUP(hostile)
 	self->target = fork_child();
 	ASSERT_LE(0, self->target);
 	if (self->target == 0) {
+		close_fds_above_2();
 		for (;;)
 			pause();
 	}
@@ -320,6 +330,7 @@ TEST(truncated_at_every_record_is_refused)
 	target = fork_child();
 	ASSERT_LE(0, target);
 	if (target == 0) {
+		close_fds_above_2();
 		for (;;)
 			pause();
 	}

@@ -66,6 +66,7 @@ static pid_t start(const struct program *p, int *out)
 	pid = fork_child();
 	if (pid == 0) {
 		dup2(fds[1], 1);
+		close_fds_above_2();
 		execvp(p->argv[0], (char *const *)p->argv);
 		_exit(127);
 	}

@@ -241,7 +241,10 @@ static int suid_image(struct __test_metadata *_metadata, struct image *img,
 		if (become_user(CKPT_TEST_UID))
 			_exit(1);
 		close(p[0]);
-		fcntl(p[1], F_SETFD, FD_CLOEXEC);
+		if (dup2(p[1], 3) != 3)
+			_exit(1);
+		close_fds_above_2();
+		fcntl(3, F_SETFD, FD_CLOEXEC);
 		execl(SUID_PROG, "suid-sleep", "1000", (char *)NULL);
 		_exit(1);
 	}
@@ -307,6 +310,7 @@ static int simple_image(struct image *img)
 	int fd;
 
 	if (pid == 0) {
+		close_fds_above_2();
 		for (;;)
 			pause();
 	}
@@ -346,6 +350,45 @@ TEST(image_larger_than_rlimit_as_fails_with_enomem)
 	EXPECT_FALSE(res.committed);
 	EXPECT_EQ(ENOMEM, res.err);
 	EXPECT_NE(NULL, strstr(res.msg, "RLIMIT_AS")) TH_LOG("%s", res.msg);
+	image_free(&img);
+	close(fd);
+}
+
+TEST(open_descriptor_above_2_is_refused_naming_it)
+{
+	struct restart_result res;
+	char path[64], link[64];
+	struct image img;
+	pid_t pid;
+	int fd;
+
+	if (!ckpt_available())
+		SKIP(return, "ckpt.ko is not loaded");
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close_fds_above_2();
+		if (open("/dev/null", O_RDONLY) != 3)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	ASSERT_TRUE(wait_in_syscall(pid, SYS_pause, 20000));
+	snprintf(path, sizeof(path), "/proc/%d/fd/3", pid);
+	ASSERT_LT(0, readlink(path, link, sizeof(link) - 1));
+	fd = memfd_create("ckpt-image", MFD_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ckpt_checkpoint(pid, fd, 0));
+	ASSERT_EQ(0, image_load(&img, fd));
+	kill_child(pid);
+
+	ASSERT_EQ(0, restart_image(&img, fd, -1, (uid_t)-1, &res));
+	if (res.started)
+		kill_child(res.pid);
+	ASSERT_FALSE(res.started);
+	EXPECT_FALSE(res.committed);
+	EXPECT_EQ(EOPNOTSUPP, res.err);
+	EXPECT_NE(NULL, strstr(res.msg, "fd 3 (/dev/null)")) TH_LOG("%s", res.msg);
 	image_free(&img);
 	close(fd);
 }

@@ -96,6 +96,15 @@ static inline void drop_shared_anon(void)
 		munmap((void *)start[i], end[i] - start[i]);
 }
 
+/* Restart gives a process descriptors 0, 1 and 2 only, for now. */
+static inline void close_fds_above_2(void)
+{
+	int fd;
+
+	for (fd = 3; fd < 1024; fd++)
+		close(fd);
+}
+
 /* A child that dies with its parent, so no test leaves processes behind. */
 static inline pid_t fork_child(void)
 {

@@ -145,6 +145,7 @@ static void workload(struct shared *sh, enum mode mode)
 	int fd, failed = 0;
 	char c;
 
+	close_fds_above_2();
 	heap = malloc(HEAP_LEN);
 	expect = malloc(FILE_LEN);
 	anon = mmap(NULL, ANON_LEN, PROT_READ | PROT_WRITE,

@@ -21,6 +21,7 @@
  *	CKPT_HDR_TASK		comm, ids (informational), syscall state
  *	CKPT_HDR_CPU		general purpose registers, fs/gs base
  *	CKPT_HDR_XSTATE		the user xstate, standard XSAVE format
+ *	CKPT_HDR_FILE		one per open file descriptor, ascending
  *	CKPT_HDR_MM		the mm's own fields and the number of VMAs
  *	CKPT_HDR_VMA		one per VMA, in ascending address order
  *	CKPT_HDR_PAGES		runs of saved pages, ascending, each inside
@@ -132,7 +133,8 @@ struct ckpt_restart_args {
 #define CKPT_HDR_MM		300
 #define CKPT_HDR_VMA		301
 #define CKPT_HDR_PAGES		302
-/* 400-499: files, 500-599: signals (not yet defined) */
+#define CKPT_HDR_FILE		400
+/* 500-599: signals (not yet defined) */
 #define CKPT_HDR_TAIL		9000
 
 /**
@@ -393,6 +395,47 @@ struct ckpt_hdr_vma {
 	__u64 pgoff;
 	__u32 kind;
 	__u32 flags;
+	__u64 dev;
+	__u64 ino;
+	__u64 size;
+	__s64 mtime_sec;
+	__u32 mtime_nsec;
+	__u32 name_len;
+	char name[];
+};
+
+/* ckpt_hdr_file::fd_flags */
+#define CKPT_FD_CLOEXEC		0x00000001	/* FD_CLOEXEC */
+
+/**
+ * struct ckpt_hdr_file - CKPT_HDR_FILE: one open file descriptor
+ * @h:		type CKPT_HDR_FILE; @h.len covers @name
+ * @fd:		the descriptor's number
+ * @fd_flags:	CKPT_FD_* flags of the descriptor
+ * @f_flags:	the open file's flags: O_ACCMODE, O_APPEND, O_NONBLOCK, ...
+ * @mode:	i_mode of the file's inode: its type (S_IFMT) and permissions
+ * @pos:	the file position
+ * @dev:	the file's device, new_encode_dev() form
+ * @ino:	the file's inode number
+ * @size:	its size
+ * @mtime_sec:	its modification time
+ * @mtime_nsec:	likewise, nanoseconds
+ * @name_len:	bytes in @name, its terminating NUL included
+ * @name:	the file's path as d_path() gives it in the checkpointer's
+ *		root ("pipe:[1234]", "socket:[1234]", "anon_inode:[eventfd]"
+ *		for what has no path); zero-padded to a multiple of 8 bytes
+ *
+ * Records come in ascending @fd order.  This version of restart gives the
+ * restored process the restart command's descriptors 0, 1 and 2, and
+ * refuses an image with any other descriptor open.
+ */
+struct ckpt_hdr_file {
+	struct ckpt_hdr h;
+	__s32 fd;
+	__u32 fd_flags;
+	__u32 f_flags;
+	__u32 mode;
+	__u64 pos;
 	__u64 dev;
 	__u64 ino;
 	__u64 size;
