@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 #include "ckpt.h"
@@ -29,7 +30,8 @@ const struct ckpt_cmd cmd_info = {
 	"\n"
 	"Reads the image FILE (or standard input), decrypting it if it is\n"
 	"encrypted, validates all of it, and prints its header, task,\n"
-	"registers, xstate, mm fields and memory map with what was saved of it.\n"
+	"registers, xstate, open file descriptors, mm fields and memory map with\n"
+	"what was saved of it.\n"
 	"\n"
 	"Options:\n"
 	"      --json                  print one JSON object instead\n"
@@ -58,6 +60,54 @@ static const char *const xfeature_names[] = {
 	"hi16_zmm", "pt", "pkru", "pasid", "cet_u", "cet_s", "hdc", "uintr",
 	"lbr", "hwp", "xtilecfg", "xtiledata", "apx",
 };
+
+/*
+ * The open flags in ckpt_hdr_file.f_flags, by bit: the kernel's values
+ * (x86-64), which are not all the C library's (O_LARGEFILE is 0 there).
+ * Bits 0 and 1 are the access mode, shown apart.
+ */
+static const char *const open_flag_names[] = {
+	[6] = "creat", [7] = "excl", [8] = "noctty", [9] = "trunc",
+	[10] = "append", [11] = "nonblock", [12] = "dsync", [13] = "async",
+	[14] = "direct", [15] = "largefile", [16] = "directory",
+	[17] = "nofollow", [18] = "noatime", [19] = "cloexec", [20] = "sync",
+	[21] = "path", [22] = "tmpfile",
+};
+
+#define KO_ACCMODE	00000003
+#define KO_APPEND	00002000
+#define KO_NONBLOCK	00004000
+#define KO_PATH		010000000
+
+/* The file's type, from the S_IFMT bits of its mode. */
+static const char *file_type_name(uint32_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return "file";
+	case S_IFDIR:
+		return "dir";
+	case S_IFCHR:
+		return "chr";
+	case S_IFBLK:
+		return "blk";
+	case S_IFIFO:
+		return "fifo";
+	case S_IFSOCK:
+		return "sock";
+	case S_IFLNK:
+		return "link";
+	}
+	return "?";
+}
+
+/* "r", "w", "rw"; "-" for neither (3, for ioctls), "path" for O_PATH. */
+static const char *file_access_name(uint32_t f_flags)
+{
+	static const char *const names[] = { "r", "w", "rw", "-" };
+
+	return f_flags & KO_PATH ? "path" : names[f_flags & KO_ACCMODE];
+}
 
 static const char *vma_kind_name(uint32_t kind)
 {
@@ -141,7 +191,7 @@ static void print_bits(FILE *f, uint64_t bits, const char *const *names,
 	for (size_t i = 0; i < 64; i++) {
 		if (!(bits & (1ULL << i)))
 			continue;
-		if (i < nr)
+		if (i < nr && names[i])
 			fprintf(f, "%s%s", s, names[i]);
 		else
 			fprintf(f, "%sbit%zu", s, i);
@@ -272,6 +322,30 @@ static void text_cpu(FILE *f, const struct ckpt_image *img)
 	fprintf(f, ")\n");
 }
 
+static void text_files(FILE *f, const struct ckpt_image *img)
+{
+	fprintf(f, "files:       %zu open descriptor%s\n", img->nr_files,
+		img->nr_files == 1 ? "" : "s");
+	if (!img->nr_files)
+		return;
+	fprintf(f, "  %5s %-7s %-4s %-18s %10s  %s\n", "FD", "FLAGS", "TYPE",
+		"ACCESS", "POS", "NAME");
+	for (size_t i = 0; i < img->nr_files; i++) {
+		const struct image_file *fi = &img->files[i];
+		char access[32];
+
+		snprintf(access, sizeof(access), "%s%s%s",
+			 file_access_name(fi->f_flags),
+			 fi->f_flags & KO_APPEND ? ",append" : "",
+			 fi->f_flags & KO_NONBLOCK ? ",nonblock" : "");
+		fprintf(f, "  %5d %-7s %-4s %-18s %10" PRIu64 "  ", fi->fd,
+			fi->fd_flags & CKPT_FD_CLOEXEC ? "cloexec" : "-",
+			file_type_name(fi->mode), access, fi->pos);
+		ckpt_print_safe(f, fi->name);
+		fputc('\n', f);
+	}
+}
+
 static void text_mm(FILE *f, const struct ckpt_image *img)
 {
 	const struct ckpt_hdr_mm *m = &img->mm;
@@ -331,6 +405,7 @@ static void print_text(FILE *f, const char *name, const struct stream_info *si,
 	text_header(f, img);
 	text_task(f, img);
 	text_cpu(f, img);
+	text_files(f, img);
 	text_mm(f, img);
 	text_vmas(f, img);
 	text_tail(f, img);
@@ -403,7 +478,7 @@ static void jbits(struct json *j, const char *key, uint64_t bits,
 	for (size_t i = 0, n = 0; i < 64; i++) {
 		if (!(bits & (1ULL << i)))
 			continue;
-		if (i < nr)
+		if (i < nr && names[i])
 			fprintf(j->f, "%s\"%s\"", n++ ? "," : "", names[i]);
 		else
 			fprintf(j->f, "%s\"bit%zu\"", n++ ? "," : "", i);
@@ -535,6 +610,33 @@ static void json_cpu(struct json *j, const struct ckpt_image *img)
 	jclose(j, '}');
 }
 
+/* Everything the record gives; the mode in octal, as modes are written. */
+static void json_file(struct json *j, const struct image_file *fi)
+{
+	char mode[16], dev[32];
+
+	snprintf(mode, sizeof(mode), "0%o", fi->mode);
+	snprintf(dev, sizeof(dev), "%02x:%02x", major(fi->dev), minor(fi->dev));
+	jopen(j, NULL, '{');
+	jint(j, "fd", fi->fd);
+	jhex(j, "fd_flags", fi->fd_flags);
+	jbool(j, "cloexec", fi->fd_flags & CKPT_FD_CLOEXEC);
+	jhex(j, "f_flags", fi->f_flags);
+	jstr(j, "access", file_access_name(fi->f_flags));
+	jbits(j, "open_flags", fi->f_flags & ~(uint64_t)KO_ACCMODE,
+	      open_flag_names, ARRAY_SIZE(open_flag_names));
+	jstr(j, "mode", mode);
+	jstr(j, "type", file_type_name(fi->mode));
+	juint(j, "pos", fi->pos);
+	jstr(j, "dev", dev);
+	juint(j, "inode", fi->ino);
+	juint(j, "size", fi->size);
+	jint(j, "mtime_sec", fi->mtime_sec);
+	juint(j, "mtime_nsec", fi->mtime_nsec);
+	jstr(j, "name", fi->name);
+	jclose(j, '}');
+}
+
 static void json_mm(struct json *j, const struct ckpt_image *img)
 {
 	const struct ckpt_hdr_mm *m = &img->mm;
@@ -593,6 +695,13 @@ static void print_json(FILE *f, const char *name, const struct stream_info *si,
 	json_header(&j, img);
 	json_task(&j, img);
 	json_cpu(&j, img);
+	jopen(&j, "files", '[');
+	for (size_t i = 0; i < img->nr_files; i++) {
+		if (i)
+			fputc(',', f);
+		json_file(&j, &img->files[i]);
+	}
+	jclose(&j, ']');
 	json_mm(&j, img);
 	jopen(&j, "vmas", '[');
 	for (size_t i = 0; i < img->nr_vmas; i++) {
@@ -602,6 +711,7 @@ static void print_json(FILE *f, const char *name, const struct stream_info *si,
 	}
 	jclose(&j, ']');
 	jopen(&j, "totals", '{');
+	juint(&j, "files", img->nr_files);
 	juint(&j, "vmas", img->nr_vmas);
 	juint(&j, "mapped_bytes", vma_bytes(img));
 	juint(&j, "saved_pages", img->nr_pages);

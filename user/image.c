@@ -3,10 +3,10 @@
  * Parsing and validating a checkpoint image.
  *
  * The parser is a push parser: image_feed() takes whatever bytes come,
- * assembles each record's fixed part (at most a VMA with its name, or the
- * xstate), checks it, and lets page contents stream past.  It keeps what
- * `ckpt info` shows and what later checks need: the header, the task,
- * the registers and the VMAs.
+ * assembles each record's fixed part (at most a VMA or a file with its
+ * name, or the xstate), checks it, and lets page contents stream past.  It
+ * keeps what `ckpt info` shows and what later checks need: the header,
+ * the task, the registers, the open files and the VMAs.
  *
  * The order of the records, the length of each, every count and every
  * address range is checked against <linux/checkpoint.h>; reserved fields
@@ -32,6 +32,7 @@
 #define ALIGN8(x)	(((x) + 7) & ~(uint64_t)7)
 
 #define CKPT_VMA_KNOWN_FLAGS	((CKPT_VMA_NORESERVE << 1) - 1)
+#define CKPT_FD_KNOWN_FLAGS	CKPT_FD_CLOEXEC
 /* XSAVE: the legacy area, then the header whose XSTATE_BV comes first. */
 #define XSAVE_HDR_OFFSET	512
 #define XSAVE_MIN_SIZE		(512 + 64)
@@ -41,8 +42,8 @@
 
 /* What the parser expects next. */
 enum stage {
-	ST_HEADER, ST_TASK, ST_CPU, ST_XSTATE, ST_MM, ST_VMAS, ST_PAGES,
-	ST_DONE,
+	ST_HEADER, ST_TASK, ST_CPU, ST_XSTATE, ST_FILES, ST_MM, ST_VMAS,
+	ST_PAGES, ST_DONE,
 };
 
 /* Where in a record the next byte goes. */
@@ -51,6 +52,7 @@ enum state { IN_HDR, IN_BODY, IN_DATA };
 struct image_parser {
 	const char *name;
 	struct ckpt_image img;
+	size_t files_cap;
 	size_t vmas_cap;
 	enum stage stage;
 	enum state state;
@@ -79,6 +81,7 @@ static const struct {
 	{ CKPT_HDR_TASK, "CKPT_HDR_TASK", ST_TASK },
 	{ CKPT_HDR_CPU, "CKPT_HDR_CPU", ST_CPU },
 	{ CKPT_HDR_XSTATE, "CKPT_HDR_XSTATE", ST_XSTATE },
+	{ CKPT_HDR_FILE, "CKPT_HDR_FILE", ST_FILES },
 	{ CKPT_HDR_MM, "CKPT_HDR_MM", ST_MM },
 	{ CKPT_HDR_VMA, "CKPT_HDR_VMA", ST_VMAS },
 	{ CKPT_HDR_PAGES, "CKPT_HDR_PAGES", ST_PAGES },
@@ -302,24 +305,101 @@ static int do_mm(struct image_parser *p)
 	return CKPT_OK;
 }
 
-static int check_vma_name(struct image_parser *p, const struct ckpt_hdr_vma *v)
+/*
+ * The name that ends a record of @fixed bytes (a VMA, a file): @name_len
+ * bytes, NUL included, then zero padding to the record's length, a
+ * multiple of 8 (check_length).
+ */
+static int check_name(struct image_parser *p, size_t fixed, const char *name,
+		      uint32_t name_len)
 {
-	size_t end = sizeof(*v) + v->name_len;
+	size_t end = fixed + name_len;
 
-	if (v->name_len < 1 || v->name_len > CKPT_IMAGE_NAME_MAX)
+	if (name_len < 1 || name_len > CKPT_IMAGE_NAME_MAX)
 		return INVALID(p, "name_len", "%u is outside 1..%d",
-			       v->name_len, CKPT_IMAGE_NAME_MAX);
-	if (v->h.len != ALIGN8(end))
+			       name_len, CKPT_IMAGE_NAME_MAX);
+	if (p->cur.len != ALIGN8(end))
 		return INVALID(p, "len", "%u, expected %llu for name_len %u",
-			       v->h.len, (unsigned long long)ALIGN8(end),
-			       v->name_len);
-	if (v->name[v->name_len - 1] != '\0')
+			       p->cur.len, (unsigned long long)ALIGN8(end),
+			       name_len);
+	if (name[name_len - 1] != '\0')
 		return INVALID(p, "name", "not NUL-terminated within name_len %u",
-			       v->name_len);
-	if (memchr(v->name, '\0', v->name_len - 1))
+			       name_len);
+	if (memchr(name, '\0', name_len - 1))
 		return INVALID(p, "name", "has a NUL byte before its end");
-	CHECK_ZERO(p, "padding", p->rec + end, v->h.len - end);
+	CHECK_ZERO(p, "padding", p->rec + end, p->cur.len - end);
 	return CKPT_OK;
+}
+
+/* A descriptor: above the previous one, with known flags. */
+static int check_file(struct image_parser *p, const struct ckpt_hdr_file *f)
+{
+	if (f->fd < 0)
+		return INVALID(p, "fd", "%d is not a descriptor", f->fd);
+	if (p->img.nr_files) {
+		int32_t prev = p->img.files[p->img.nr_files - 1].fd;
+
+		if (f->fd <= prev)
+			return INVALID(p, "fd", "%d is not above the fd %d of the previous file record: %s",
+				       f->fd, prev,
+				       f->fd == prev ? "repeated" : "not ascending");
+	}
+	if (f->fd_flags & ~CKPT_FD_KNOWN_FLAGS)
+		return INVALID(p, "fd_flags", "unknown flags 0x%x",
+			       f->fd_flags & ~CKPT_FD_KNOWN_FLAGS);
+	return CKPT_OK;
+}
+
+static int add_file(struct image_parser *p, const struct ckpt_hdr_file *f)
+{
+	struct image_file *fi;
+
+	if (p->img.nr_files == p->files_cap) {
+		size_t cap = p->files_cap ? 2 * p->files_cap : 16;
+		struct image_file *bigger = realloc(p->img.files, cap * sizeof(*bigger));
+
+		if (!bigger)
+			return p->error = ckpt_fail(CKPT_EFAIL, "out of memory");
+		p->img.files = bigger;
+		p->files_cap = cap;
+	}
+	fi = &p->img.files[p->img.nr_files];
+	memset(fi, 0, sizeof(*fi));
+	fi->name = strdup(f->name);
+	if (!fi->name)
+		return p->error = ckpt_fail(CKPT_EFAIL, "out of memory");
+	fi->fd = f->fd;
+	fi->fd_flags = f->fd_flags;
+	fi->f_flags = f->f_flags;
+	fi->mode = f->mode;
+	fi->pos = f->pos;
+	fi->dev = f->dev;
+	fi->ino = f->ino;
+	fi->size = f->size;
+	fi->mtime_sec = f->mtime_sec;
+	fi->mtime_nsec = f->mtime_nsec;
+	p->img.nr_files++;
+	return CKPT_OK;
+}
+
+/*
+ * An open descriptor.  What describes its file (flags, mode, position,
+ * device, inode, size, time) is informational: any value goes.
+ */
+static int do_file(struct image_parser *p)
+{
+	const struct ckpt_hdr_file *f = (const void *)p->rec;
+	int ret;
+
+	if (p->img.nr_files == CKPT_IMAGE_MAX_FILES)
+		return INVALID(p, "type", "more than %u CKPT_HDR_FILE records",
+			       CKPT_IMAGE_MAX_FILES);
+	ret = check_name(p, sizeof(*f), f->name, f->name_len);
+	if (!ret)
+		ret = check_file(p, f);
+	if (!ret)
+		ret = add_file(p, f);
+	return ret;
 }
 
 static int check_vma_kind(struct image_parser *p, const struct ckpt_hdr_vma *v)
@@ -428,7 +508,7 @@ static int do_vma(struct image_parser *p)
 	const struct ckpt_hdr_vma *v = (const void *)p->rec;
 	int ret;
 
-	ret = check_vma_name(p, v);
+	ret = check_name(p, sizeof(*v), v->name, v->name_len);
 	if (!ret)
 		ret = check_vma_kind(p, v);
 	if (!ret)
@@ -528,15 +608,21 @@ static int check_order(struct image_parser *p)
 	static const uint32_t expected[] = {
 		[ST_HEADER] = CKPT_HDR_HEADER, [ST_TASK] = CKPT_HDR_TASK,
 		[ST_CPU] = CKPT_HDR_CPU, [ST_XSTATE] = CKPT_HDR_XSTATE,
-		[ST_MM] = CKPT_HDR_MM, [ST_VMAS] = CKPT_HDR_VMA,
+		[ST_FILES] = CKPT_HDR_FILE, [ST_MM] = CKPT_HDR_MM,
+		[ST_VMAS] = CKPT_HDR_VMA,
 	};
 	uint32_t type = p->cur.type;
 	int stage = type_stage(type);
 
 	if (stage < 0)
 		return INVALID(p, "type", "unknown record type %u", type);
+	/* The file records are zero or more: the mm ends them. */
+	if (p->stage == ST_FILES && type == CKPT_HDR_MM)
+		p->stage = ST_MM;
 	if (p->stage == ST_PAGES ? stage == ST_PAGES : type == expected[p->stage])
 		return CKPT_OK;
+	if (type == CKPT_HDR_FILE && p->stage > ST_FILES)
+		return INVALID(p, "type", "out of order: the file records come before CKPT_HDR_MM");
 	if (p->stage == ST_VMAS)
 		return INVALID(p, "type", "CKPT_HDR_VMA %zu of %u expected: fewer VMA records than CKPT_HDR_MM.nr_vmas",
 			       p->img.nr_vmas + 1, p->img.mm.nr_vmas);
@@ -547,6 +633,8 @@ static int check_order(struct image_parser *p)
 	if (stage < (int)p->stage)
 		return INVALID(p, "type", "repeated: an image has one %s",
 			       image_type_name(type));
+	if (p->stage == ST_FILES)
+		return INVALID(p, "type", "out of order: CKPT_HDR_FILE or CKPT_HDR_MM expected here");
 	return INVALID(p, "type", "out of order: %s expected here",
 		       image_type_name(p->stage == ST_PAGES ? CKPT_HDR_PAGES :
 				       expected[p->stage]));
@@ -589,8 +677,17 @@ static int check_length(struct image_parser *p, size_t *keep, uint64_t *data)
 	case CKPT_HDR_TAIL:
 		want = sizeof(struct ckpt_hdr_tail);
 		break;
+	case CKPT_HDR_FILE:
+		/* Exact once name_len is known (check_name). */
+		if (len < ALIGN8(sizeof(struct ckpt_hdr_file) + 1) ||
+		    len > ALIGN8(sizeof(struct ckpt_hdr_file) + CKPT_IMAGE_NAME_MAX) ||
+		    len % 8)
+			return INVALID(p, "len", "%u is not the length of a file record with a name of 1..%d bytes",
+				       len, CKPT_IMAGE_NAME_MAX);
+		*keep = len;
+		return CKPT_OK;
 	case CKPT_HDR_VMA:
-		/* Exact once name_len is known (check_vma_name). */
+		/* Exact once name_len is known (check_name). */
 		if (len < ALIGN8(sizeof(struct ckpt_hdr_vma) + 1) ||
 		    len > ALIGN8(sizeof(struct ckpt_hdr_vma) + CKPT_IMAGE_NAME_MAX) ||
 		    len % 8)
@@ -652,6 +749,8 @@ static int do_record(struct image_parser *p)
 		return do_cpu(p);
 	case CKPT_HDR_XSTATE:
 		return do_xstate(p);
+	case CKPT_HDR_FILE:
+		return do_file(p);
 	case CKPT_HDR_MM:
 		return do_mm(p);
 	case CKPT_HDR_VMA:
@@ -670,8 +769,9 @@ static void end_record(struct image_parser *p)
 	p->img.nr_records++;
 	p->state = IN_HDR;
 	p->rec_have = 0;
-	/* The fixed records come one each, in order. */
-	if (p->stage < ST_VMAS && p->cur.type != CKPT_HDR_PAGES)
+	/* The fixed records come one each, in order; the files, any number. */
+	if (p->stage < ST_VMAS && p->cur.type != CKPT_HDR_PAGES &&
+	    p->cur.type != CKPT_HDR_FILE)
 		p->stage++;
 	if (p->stage == ST_VMAS && p->img.mm.nr_vmas == 0)
 		p->stage = ST_PAGES;
@@ -787,6 +887,9 @@ void image_parser_free(struct image_parser *p)
 {
 	if (!p)
 		return;
+	for (size_t i = 0; i < p->img.nr_files; i++)
+		free(p->img.files[i].name);
+	free(p->img.files);
 	for (size_t i = 0; i < p->img.nr_vmas; i++)
 		free(p->img.vmas[i].name);
 	free(p->img.vmas);

@@ -22,6 +22,7 @@
 #define CKPT_IMAGE_NAME_MAX	4096		/* PATH_MAX, NUL included */
 #define CKPT_IMAGE_XSTATE_MAX	(1024 * 1024)
 #define CKPT_IMAGE_MAX_VMAS	(1U << 24)
+#define CKPT_IMAGE_MAX_FILES	(1U << 20)	/* the default of fs.nr_open */
 #define CKPT_IMAGE_PAGE_SIZE	4096		/* x86-64 */
 
 /* One VMA as the image gives it, and how many of its pages it saves. */
@@ -40,6 +41,21 @@ struct image_vma {
 	uint64_t saved_pages;
 };
 
+/* One open file descriptor as the image gives it. */
+struct image_file {
+	int32_t fd;
+	uint32_t fd_flags;
+	uint32_t f_flags;
+	uint32_t mode;
+	uint64_t pos;
+	uint64_t dev;
+	uint64_t ino;
+	uint64_t size;
+	int64_t mtime_sec;
+	uint32_t mtime_nsec;
+	char *name;
+};
+
 /* What the parser keeps of an image: everything but memory contents. */
 struct ckpt_image {
 	struct ckpt_hdr_header header;
@@ -47,6 +63,8 @@ struct ckpt_image {
 	struct ckpt_hdr_cpu cpu;
 	uint64_t xstate_features;
 	uint32_t xstate_size;
+	struct image_file *files;	/* in ascending fd order */
+	size_t nr_files;
 	struct ckpt_hdr_mm mm;
 	struct image_vma *vmas;
 	size_t nr_vmas;

@@ -93,6 +93,7 @@ fake() {
 setup() {
 	"$MKIMAGE" "$T/plain.img" || exit 1
 	"$MKIMAGE" "$T/big.img" 2500 || exit 1
+	"$MKIMAGE" --more-files "$T/files.img" || exit 1
 	"$CKPT" keygen -o "$T/id" >"$T/id.pub" 2>/dev/null || exit 1
 	"$CKPT" keygen -o "$T/id2" >"$T/id2.pub" 2>/dev/null || exit 1
 	"$CKPT" keygen -o "$T/other" >/dev/null 2>&1 || exit 1
@@ -102,7 +103,7 @@ setup() {
 	printf 'wrong horse battery\n' >"$T/pw2"
 	chmod 600 "$T/pw" "$T/pw2"
 	cp "$T/plain.img" "$T/bad.img"
-	flip "$T/bad.img" 1696	# CKPT_HDR_VMA record 7 (at 1688): start
+	flip "$T/bad.img" 1960	# CKPT_HDR_VMA record 10 (at 1952): start
 	R=$(cat "$T/id.pub")
 	R2=$(cat "$T/id2.pub")
 	"$CKPT" encrypt -r "$R" -o "$T/enc" "$T/plain.img" || exit 1
@@ -203,7 +204,40 @@ t_info_describes_plain_and_encrypted_images() {
 	has "$T/out" "273 pages saved" || return 1
 	expect 0 "$CKPT" info -i "$T/id" "$T/enc" || return 1
 	has "$T/out" "encryption:  1 recipient, key ids" || return 1
-	has "$T/out" "tail:        17 records, 6 VMAs, 273 pages"
+	has "$T/out" "tail:        20 records, 6 VMAs, 273 pages"
+}
+
+t_info_lists_the_open_descriptors() {
+	expect 0 "$CKPT" info "$T/plain.img" || return 1
+	# After the registers and xstate, before the mm.
+	sed -n '/^xstate:/,/^mm:/p' "$T/out" >"$T/files.txt"
+	[ "$(wc -l <"$T/files.txt")" -eq 7 ] || { diag "$T/out"; return 1; }
+	has "$T/files.txt" "files:       3 open descriptors" || return 1
+	has "$T/files.txt" "     FD FLAGS   TYPE ACCESS                    POS  NAME" || return 1
+	has "$T/files.txt" "      0 -       chr  r                           0  /dev/null" || return 1
+	has "$T/files.txt" "      1 -       fifo w,nonblock                  0  pipe:[1234]" || return 1
+	has "$T/files.txt" "      2 cloexec chr  rw,append                   0  /dev/pts/0"
+}
+
+t_info_shows_descriptors_of_every_kind_with_names_escaped() {
+	expect 0 "$CKPT" info "$T/files.img" || return 1
+	has "$T/out" "files:       11 open descriptors" || return 1
+	has "$T/out" "      3 cloexec file rw,append               12345  /home/user/notes.txt" || return 1
+	has "$T/out" "      4 cloexec dir  r                           0  /tmp" || return 1
+	has "$T/out" "      5 -       sock rw,nonblock                 0  socket:[5678]" || return 1
+	has "$T/out" "      6 -       blk  r                           0  /dev/sda" || return 1
+	has "$T/out" "      7 cloexec ?    rw,nonblock                 0  anon_inode:[eventfd]" || return 1
+	has "$T/out" "      8 -       link path                        0  /usr/lib/libc.so" || return 1
+	has "$T/out" "      9 -       file w                  1099511627776  /tmp/\\033[31mred\\012name" || return 1
+	has "$T/out" "    100 -       chr  -,nonblock                  0  /dev/ttyS0" || return 1
+	# No raw escape or newline of a name reaches the terminal.
+	! grep -q "$(printf '\033')" "$T/out" || { echo "# a raw ESC in the output"; return 1; }
+	has "$T/out" "tail:        28 records, 6 VMAs, 273 pages" || return 1
+	# The descriptors are not part of the memory map.
+	expect 0 "$CKPT" info --maps "$T/files.img" || return 1
+	cp "$T/out" "$T/maps.files"
+	expect 0 "$CKPT" info --maps "$T/plain.img" || return 1
+	cmp "$T/out" "$T/maps.files"
 }
 
 t_info_maps_prints_proc_pid_maps_lines() {
@@ -225,7 +259,18 @@ t_info_json_is_one_valid_object() {
 		[ "$(jq -r '.vmas[2].name' "$T/out")" = "[heap]" ] || return 1
 		[ "$(jq -r '.vmas[1].dev' "$T/out")" = "08:01" ] || return 1
 		[ "$(jq '.totals.saved_pages' "$T/out")" = 273 ] || return 1
-		[ "$(jq -r '.task.syscall_name' "$T/out")" = clock_nanosleep ]
+		[ "$(jq -r '.task.syscall_name' "$T/out")" = clock_nanosleep ] || return 1
+		[ "$(jq '.files | length' "$T/out")" = 3 ] || return 1
+		[ "$(jq '.totals.files' "$T/out")" = 3 ] || return 1
+		[ "$(jq -c '[.files[].fd]' "$T/out")" = '[0,1,2]' ] || return 1
+		[ "$(jq -c '.files[1]' "$T/out")" = '{"fd":1,"fd_flags":"0x0","cloexec":false,"f_flags":"0x801","access":"w","open_flags":["nonblock"],"mode":"010600","type":"fifo","pos":0,"dev":"00:0d","inode":1234,"size":0,"mtime_sec":1764185000,"mtime_nsec":123456789,"name":"pipe:[1234]"}' ] ||
+			{ jq -c '.files[1]' "$T/out" | diag; return 1; }
+		[ "$(jq -r '.files[2] | [.cloexec, .access, .type, .name] | join(" ")' "$T/out")" = "true rw chr /dev/pts/0" ] || return 1
+		expect 0 "$CKPT" info --json "$T/files.img" || return 1
+		[ "$(jq '.files | length' "$T/out")" = 11 ] || return 1
+		[ "$(jq -r '.files[9].name' "$T/out")" = "$(printf '/tmp/\033[31mred\nname')" ] || return 1
+		[ "$(jq -r '.files[3] | "\(.pos) \(.size) \(.mode) \(.dev)"' "$T/out")" = "12345 20000 0100644 08:01" ] || return 1
+		[ "$(jq -r '.files[8] | "\(.access) \(.type) \(.open_flags | join(","))"' "$T/out")" = "path link nofollow,path" ]
 	elif command -v python3 >/dev/null 2>&1; then
 		python3 -m json.tool "$T/out" >/dev/null
 	else
@@ -284,7 +329,7 @@ t_output_through_a_symlink_replaces_its_target() {
 
 t_invalid_plain_image_exit_4_names_the_record() {
 	expect 4 "$CKPT" info "$T/bad.img" || return 1
-	has "$T/err" "record 7 (CKPT_HDR_VMA at image offset 1688): start:" || return 1
+	has "$T/err" "record 10 (CKPT_HDR_VMA at image offset 1952): start:" || return 1
 	expect 4 "$CKPT" encrypt -r "$R" -o "$T/x6" "$T/bad.img" || return 1
 	[ ! -e "$T/x6" ] && no_leftovers "$T"
 }
@@ -292,7 +337,7 @@ t_invalid_plain_image_exit_4_names_the_record() {
 t_truncated_plain_image_exit_5() {
 	head -c 5000 "$T/plain.img" >"$T/cut.img"
 	expect 5 "$CKPT" info "$T/cut.img" || return 1
-	has "$T/err" "truncated: the image ends at offset 5000 inside record 11 (CKPT_HDR_PAGES"
+	has "$T/err" "truncated: the image ends at offset 5000 inside record 14 (CKPT_HDR_PAGES"
 }
 
 t_not_a_ckpt_file_exit_6_and_empty_exit_5() {
@@ -512,7 +557,7 @@ t_checkpoint_refuses_an_invalid_image_exit_4() {
 	need_fake || return
 	expect 4 fake CKPT_FAKE_IMAGE="$T/bad.img" \
 		"$CKPT" checkpoint 4242 --plaintext -o "$T/c8" || return 1
-	has "$T/err" "ckpt: error: image of pid 4242: record 7 (CKPT_HDR_VMA at image offset 1688): start:" || return 1
+	has "$T/err" "ckpt: error: image of pid 4242: record 10 (CKPT_HDR_VMA at image offset 1952): start:" || return 1
 	has "$T/err" "ckpt: hint: ckpt.ko wrote an image this ckpt cannot read" || return 1
 	[ ! -e "$T/c8" ] && no_leftovers "$T"
 }

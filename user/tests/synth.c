@@ -133,6 +133,78 @@ size_t synth_xstate(struct synth *s)
 	return off;
 }
 
+size_t synth_file(struct synth *s, int32_t fd, uint32_t fd_flags,
+		  uint32_t f_flags, uint32_t mode, const char *name)
+{
+	size_t name_len = strlen(name) + 1;
+	size_t off = synth_record(s, CKPT_HDR_FILE,
+				  ALIGN8(sizeof(struct ckpt_hdr_file) + name_len));
+	struct ckpt_hdr_file *f = synth_at(s, off);
+
+	f->fd = fd;
+	f->fd_flags = fd_flags;
+	f->f_flags = f_flags;
+	f->mode = mode;
+	f->dev = 5;			/* new_encode_dev(MKDEV(0, 5)) */
+	f->ino = 1000 + (uint64_t)fd;
+	f->mtime_sec = 1764185000;
+	f->mtime_nsec = 123456789;
+	f->name_len = (uint32_t)name_len;
+	memcpy(f->name, name, name_len);
+	s->nr_files++;
+	return off;
+}
+
+/* The kernel's open flags (x86-64), which the C library's differ from. */
+#define K_WRONLY	00000001
+#define K_RDWR		00000002
+#define K_APPEND	00002000
+#define K_NONBLOCK	00004000
+#define K_LARGEFILE	00100000
+#define K_DIRECTORY	00200000
+#define K_NOFOLLOW	00400000
+#define K_PATH		010000000
+
+void synth_std_files(struct synth *s)
+{
+	struct ckpt_hdr_file *f;
+
+	synth_file(s, 0, 0, K_LARGEFILE, 0020666, "/dev/null");
+	f = synth_at(s, synth_file(s, 1, 0, K_WRONLY | K_NONBLOCK, 0010600,
+				   "pipe:[1234]"));
+	f->dev = 13;
+	f->ino = 1234;
+	f = synth_at(s, synth_file(s, 2, CKPT_FD_CLOEXEC,
+				   K_RDWR | K_APPEND | K_LARGEFILE, 0020620,
+				   "/dev/pts/0"));
+	f->dev = 24;
+	f->ino = 3;
+}
+
+void synth_more_files(struct synth *s)
+{
+	struct ckpt_hdr_file *f;
+
+	f = synth_at(s, synth_file(s, 3, CKPT_FD_CLOEXEC,
+				   K_RDWR | K_APPEND | K_LARGEFILE, 0100644,
+				   "/home/user/notes.txt"));
+	f->pos = 12345;
+	f->size = 20000;
+	f->dev = (8 << 8) | 1;
+	synth_file(s, 4, CKPT_FD_CLOEXEC, K_DIRECTORY | K_LARGEFILE, 0040755,
+		   "/tmp");
+	synth_file(s, 5, 0, K_RDWR | K_NONBLOCK, 0140777, "socket:[5678]");
+	synth_file(s, 6, 0, K_LARGEFILE, 0060660, "/dev/sda");
+	synth_file(s, 7, CKPT_FD_CLOEXEC, K_RDWR | K_NONBLOCK, 0600,
+		   "anon_inode:[eventfd]");
+	synth_file(s, 8, 0, K_PATH | K_NOFOLLOW, 0120777, "/usr/lib/libc.so");
+	f = synth_at(s, synth_file(s, 9, 0, K_WRONLY, 0100600,
+				   "/tmp/\x1b[31mred\nname"));
+	f->pos = 1ULL << 40;
+	f->size = 1ULL << 40;
+	synth_file(s, 100, 0, 3 | K_NONBLOCK, 0020660, "/dev/ttyS0");
+}
+
 size_t synth_mm(struct synth *s, uint32_t nr_vmas)
 {
 	size_t off = synth_record(s, CKPT_HDR_MM, sizeof(struct ckpt_hdr_mm));
@@ -209,7 +281,7 @@ size_t synth_tail(struct synth *s)
 	return off;
 }
 
-void synth_prologue(struct synth *s)
+void synth_start(struct synth *s)
 {
 	synth_header(s);
 	synth_task(s);
@@ -217,13 +289,24 @@ void synth_prologue(struct synth *s)
 	synth_xstate(s);
 }
 
+void synth_prologue(struct synth *s)
+{
+	synth_start(s);
+	synth_std_files(s);
+}
+
 void synth_standard(struct synth *s, uint32_t extra_pages)
+{
+	synth_init(s);
+	synth_prologue(s);
+	synth_standard_memory(s, extra_pages);
+}
+
+void synth_standard_memory(struct synth *s, uint32_t extra_pages)
 {
 	const uint64_t anon = 0x7f0000000000;
 	uint64_t anon_pages = CKPT_PAGES_MAX + 10 + extra_pages + 16;
 
-	synth_init(s);
-	synth_prologue(s);
 	synth_mm(s, SYNTH_STD_VMAS);
 	synth_vma(s, 0x400000, 0x402000, CKPT_VMA_FILE,
 		  CKPT_VMA_READ | CKPT_VMA_EXEC | CKPT_VMA_MAYREAD |

@@ -23,6 +23,7 @@ struct synth {
 	size_t len;
 	size_t cap;
 	uint32_t nr_records;
+	uint32_t nr_files;
 	uint32_t nr_vmas;
 	uint64_t nr_pages;
 };
@@ -40,6 +41,9 @@ size_t synth_header(struct synth *s);
 size_t synth_task(struct synth *s);
 size_t synth_cpu(struct synth *s);
 size_t synth_xstate(struct synth *s);
+/* A descriptor of a file of @mode, open with @f_flags (the kernel's O_*). */
+size_t synth_file(struct synth *s, int32_t fd, uint32_t fd_flags,
+		  uint32_t f_flags, uint32_t mode, const char *name);
 size_t synth_mm(struct synth *s, uint32_t nr_vmas);
 size_t synth_vma(struct synth *s, uint64_t start, uint64_t end, uint32_t kind,
 		 uint32_t flags, const char *name);
@@ -49,7 +53,24 @@ size_t synth_pages(struct synth *s, uint64_t addr, uint32_t nr);
 size_t synth_tail(struct synth *s);
 
 /* The first records: header, task, cpu, xstate. */
+void synth_start(struct synth *s);
+/*
+ * Descriptors 0, 1 and 2: /dev/null read-only, a non-blocking pipe
+ * write-only, and a terminal read-write in append mode, close-on-exec.
+ */
+void synth_std_files(struct synth *s);
+#define SYNTH_STD_FILES	3
+/* synth_start() then synth_std_files(): what comes before the mm. */
 void synth_prologue(struct synth *s);
+
+/*
+ * Descriptors from 3 on, one of each kind: a regular file at a position,
+ * a directory, a socket, a block device, an anonymous inode (no type),
+ * an O_PATH symbolic link, one open for ioctls only at fd 100, and a
+ * file whose name has an escape sequence and a newline.
+ */
+void synth_more_files(struct synth *s);
+#define SYNTH_MORE_FILES	8
 
 /*
  * A whole, valid image of a small process: a file mapping, a written
@@ -59,5 +80,7 @@ void synth_prologue(struct synth *s);
  */
 void synth_standard(struct synth *s, uint32_t extra_pages);
 #define SYNTH_STD_VMAS	6
+/* What synth_standard() adds after synth_prologue(): mm to tail. */
+void synth_standard_memory(struct synth *s, uint32_t extra_pages);
 
 #endif /* CKPT_SYNTH_H */

@@ -58,7 +58,7 @@ static void standard_image_parses(const void *arg)
 		img = image_parser_image(p);
 		CHECK(img->complete);
 		CHECK_INT(img->length, s.len);
-		CHECK_INT(img->nr_records, 4 + 1 + 6 + 6 + 1);
+		CHECK_INT(img->nr_records, 4 + SYNTH_STD_FILES + 1 + 6 + 6 + 1);
 		CHECK_INT(img->nr_vmas, SYNTH_STD_VMAS);
 		CHECK_INT(img->nr_pages, 273);
 		CHECK_INT(img->nr_page_records, 6);
@@ -68,6 +68,19 @@ static void standard_image_parses(const void *arg)
 		for (size_t v = 0; v < img->nr_vmas && v < SYNTH_STD_VMAS; v++)
 			CHECK_INT(img->vmas[v].saved_pages, saved[v]);
 		CHECK_STR(img->vmas[2].name, "[heap]");
+		CHECK_INT(img->nr_files, SYNTH_STD_FILES);
+		for (size_t f = 0; f < img->nr_files && f < SYNTH_STD_FILES; f++)
+			CHECK_INT(img->files[f].fd, f);
+		if (img->nr_files == SYNTH_STD_FILES) {
+			CHECK_STR(img->files[0].name, "/dev/null");
+			CHECK_INT(img->files[0].mode, 0020666);
+			CHECK_STR(img->files[1].name, "pipe:[1234]");
+			CHECK_INT(img->files[1].ino, 1234);
+			CHECK_INT(img->files[1].fd_flags, 0);
+			CHECK_STR(img->files[2].name, "/dev/pts/0");
+			CHECK_INT(img->files[2].fd_flags, CKPT_FD_CLOEXEC);
+			CHECK_INT(img->files[2].mtime_nsec, 123456789);
+		}
 		image_parser_free(p);
 	}
 	synth_free(&s);
@@ -96,6 +109,110 @@ static void no_vmas_is_valid(const void *arg)
 	synth_mm(&s, 0);
 	synth_tail(&s);
 	CHECK_INT(parse(&s), CKPT_OK);
+	synth_free(&s);
+}
+
+static void no_files_is_valid(const void *arg)
+{
+	struct image_parser *p;
+	struct synth s;
+
+	(void)arg;
+	synth_init(&s);
+	synth_start(&s);
+	synth_standard_memory(&s, 0);
+	CHECK_INT(parse_keep(s.buf, s.len, s.len, &p), CKPT_OK);
+	CHECK_INT(image_parser_image(p)->nr_files, 0);
+	CHECK_INT(image_parser_image(p)->nr_vmas, SYNTH_STD_VMAS);
+	image_parser_free(p);
+	synth_free(&s);
+}
+
+/*
+ * Descriptors of every kind, an empty name and one of the longest, and
+ * what describes their files at the extremes: those fields are
+ * informational, any value goes.
+ */
+static void files_of_every_kind_parse(const void *arg)
+{
+	char *longest = malloc(CKPT_IMAGE_NAME_MAX);
+	struct image_parser *p;
+	const struct ckpt_image *img;
+	struct ckpt_hdr_file *f;
+	struct synth s;
+
+	(void)arg;
+	memset(longest, 'n', CKPT_IMAGE_NAME_MAX - 1);
+	longest[0] = '/';
+	longest[CKPT_IMAGE_NAME_MAX - 1] = '\0';
+	synth_init(&s);
+	synth_prologue(&s);
+	synth_more_files(&s);
+	synth_file(&s, 101, 0, 0, 0, "");
+	f = synth_at(&s, synth_file(&s, 0x7fffffff, CKPT_FD_CLOEXEC, ~0U, ~0U,
+				    longest));
+	f->pos = f->ino = f->size = f->dev = UINT64_MAX;
+	f->mtime_sec = INT64_MIN;
+	f->mtime_nsec = ~0U;
+	synth_standard_memory(&s, 0);
+	CHECK_INT(s.nr_files, SYNTH_STD_FILES + SYNTH_MORE_FILES + 2);
+	CHECK_INT(parse_keep(s.buf, s.len, 3, &p), CKPT_OK);
+	img = image_parser_image(p);
+	CHECK_INT(img->nr_files, s.nr_files);
+	CHECK_INT(img->nr_records, 4 + s.nr_files + 1 + 6 + 6 + 1);
+	if (img->nr_files == s.nr_files) {
+		const struct image_file *last = &img->files[img->nr_files - 1];
+
+		CHECK_INT(img->files[3].pos, 12345);
+		CHECK_STR(img->files[9].name, "/tmp/\x1b[31mred\nname");
+		CHECK_INT(img->files[10].fd, 100);
+		CHECK_STR(img->files[11].name, "");
+		CHECK_INT(last->fd, 0x7fffffff);
+		CHECK_INT(strlen(last->name), CKPT_IMAGE_NAME_MAX - 1);
+		CHECK(last->pos == UINT64_MAX && last->f_flags == ~0U &&
+		      last->mode == ~0U && last->mtime_sec == INT64_MIN &&
+		      last->mtime_nsec == ~0U);
+	}
+	image_parser_free(p);
+	synth_free(&s);
+	free(longest);
+}
+
+/*
+ * The bound on the number of file records, streamed: a record at a time
+ * through a small buffer, as a pipe would bring them.
+ */
+static void too_many_files(const void *arg)
+{
+	struct image_parser *p = image_parser_new("img");
+	struct synth s;
+	char want[160];
+	uint64_t offset;
+	int ret;
+
+	(void)arg;
+	synth_init(&s);
+	synth_start(&s);
+	offset = s.len;
+	ckpt_clear_error();
+	ret = image_feed(p, s.buf, s.len);
+	for (uint32_t fd = 0; !ret && fd <= CKPT_IMAGE_MAX_FILES; fd++) {
+		struct synth one;
+
+		synth_init(&one);
+		synth_file(&one, (int32_t)fd, 0, 0, 0100644, "x");
+		ret = image_feed(p, one.buf, one.len);
+		if (!ret)
+			offset += one.len;
+		synth_free(&one);
+	}
+	CHECK_INT(ret, CKPT_ECORRUPT);
+	CHECK_INT(image_parser_image(p)->nr_files, CKPT_IMAGE_MAX_FILES);
+	snprintf(want, sizeof(want), "img: record %u (CKPT_HDR_FILE at image offset %llu): type: more than %u CKPT_HDR_FILE records",
+		 4 + CKPT_IMAGE_MAX_FILES, (unsigned long long)offset,
+		 CKPT_IMAGE_MAX_FILES);
+	CHECK_STR(ckpt_errmsg(), want);
+	image_parser_free(p);
 	synth_free(&s);
 }
 
@@ -136,6 +253,11 @@ static struct ckpt_hdr_task *task(struct synth *s)
 static struct ckpt_hdr_xstate *xstate(struct synth *s)
 {
 	return AT(s, CKPT_HDR_XSTATE, 0);
+}
+
+static struct ckpt_hdr_file *file(struct synth *s, int n)
+{
+	return AT(s, CKPT_HDR_FILE, n);
 }
 
 static struct ckpt_hdr_mm *mm(struct synth *s)
@@ -290,6 +412,64 @@ STD(xstate_features_outside, xstate(s)->xfeatures = 0x13;
 STD(xstate_bv_mismatch, xstate(s)->xfeatures = 0x1)
 STD(xstate_len, xstate(s)->h.len -= 8)
 
+/* Files */
+static void file_before_xstate(struct synth *s)
+{
+	synth_init(s);
+	synth_header(s);
+	synth_task(s);
+	synth_cpu(s);
+	synth_file(s, 0, 0, 0, 0020666, "/dev/null");
+}
+
+static void file_after_mm(struct synth *s)
+{
+	synth_init(s);
+	synth_prologue(s);
+	synth_mm(s, 1);
+	synth_file(s, 3, 0, 0, 0100644, "/etc/passwd");
+}
+
+static void file_after_pages(struct synth *s)
+{
+	synth_init(s);
+	synth_prologue(s);
+	synth_mm(s, 1);
+	synth_vma(s, 0x600000, 0x610000, CKPT_VMA_ANON, CKPT_VMA_READ, "[heap]");
+	synth_pages(s, 0x600000, 1);
+	synth_file(s, 3, 0, 0, 0100644, "/etc/passwd");
+}
+
+static void file_no_mm(struct synth *s)
+{
+	synth_init(s);
+	synth_prologue(s);
+	synth_tail(s);
+}
+
+STD(file_fd_negative, file(s, 0)->fd = -1)
+STD(file_fd_repeated, file(s, 2)->fd = 1)
+STD(file_fd_descending, file(s, 1)->fd = 5)
+STD(file_fd_flags, file(s, 1)->fd_flags = 0x80000002)
+STD(file_name_unterminated, file(s, 0)->name[9] = 'x')
+STD(file_name_inner_nul, file(s, 1)->name[4] = '\0')
+STD(file_name_len_zero, file(s, 0)->name_len = 0)
+STD(file_name_len_big, file(s, 0)->name_len = CKPT_IMAGE_NAME_MAX + 1)
+STD(file_name_len_past_record, file(s, 0)->name_len = 20)
+STD(file_name_len_short, file(s, 1)->name_len = 4)
+STD(file_padding, ((char *)file(s, 2))[file(s, 2)->h.len - 1] = 1)
+STD(file_len_odd, file(s, 0)->h.len += 3)
+STD(file_len_fixed_only, file(s, 0)->h.len = sizeof(struct ckpt_hdr_file))
+STD(file_len_long, file(s, 0)->h.len += 8)
+
+static void file_len_beyond_path_max(struct synth *s)
+{
+	synth_init(s);
+	synth_prologue(s);
+	synth_record(s, CKPT_HDR_FILE,
+		     sizeof(struct ckpt_hdr_file) + CKPT_IMAGE_NAME_MAX + 8);
+}
+
 /* MM */
 STD(mm_reserved, mm(s)->reserved = 1)
 STD(mm_brk_above, mm(s)->brk = SYNTH_TASK_SIZE + 4096)
@@ -438,13 +618,33 @@ static const struct hostile hostile[] = {
 	{ "xfeatures not the XSTATE_BV", xstate_bv_mismatch, CKPT_ECORRUPT, "xfeatures: 0x1 differs from the XSTATE_BV 0x3" },
 	{ "an xstate record of the wrong length", xstate_len, CKPT_ECORRUPT, "len: 848, expected 856" },
 
-	{ "mm reserved", mm_reserved, CKPT_ECORRUPT, "record 4 (CKPT_HDR_MM at image offset 1376): reserved: must be zero" },
+	{ "a file record before the xstate", file_before_xstate, CKPT_ECORRUPT, "record 3 (CKPT_HDR_FILE at image offset 520): type: out of order: CKPT_HDR_XSTATE expected here" },
+	{ "a file record after the mm", file_after_mm, CKPT_ECORRUPT, "record 8 (CKPT_HDR_FILE at image offset 1744): type: out of order: the file records come before CKPT_HDR_MM" },
+	{ "a file record after the pages", file_after_pages, CKPT_ECORRUPT, "record 10 (CKPT_HDR_FILE at image offset 5952): type: out of order: the file records come before CKPT_HDR_MM" },
+	{ "the tail after the file records", file_no_mm, CKPT_ECORRUPT, "record 7 (CKPT_HDR_TAIL at image offset 1640): type: out of order: CKPT_HDR_FILE or CKPT_HDR_MM expected here" },
+	{ "a negative fd", file_fd_negative, CKPT_ECORRUPT, "record 4 (CKPT_HDR_FILE at image offset 1376): fd: -1 is not a descriptor" },
+	{ "an fd repeated", file_fd_repeated, CKPT_ECORRUPT, "record 6 (CKPT_HDR_FILE at image offset 1552): fd: 1 is not above the fd 1 of the previous file record: repeated" },
+	{ "fds not ascending", file_fd_descending, CKPT_ECORRUPT, "record 6 (CKPT_HDR_FILE at image offset 1552): fd: 2 is not above the fd 5 of the previous file record: not ascending" },
+	{ "unknown fd_flags", file_fd_flags, CKPT_ECORRUPT, "record 5 (CKPT_HDR_FILE at image offset 1464): fd_flags: unknown flags 0x80000002" },
+	{ "a file name not NUL-terminated within name_len", file_name_unterminated, CKPT_ECORRUPT, "record 4 (CKPT_HDR_FILE at image offset 1376): name: not NUL-terminated within name_len 10" },
+	{ "a NUL inside a file name", file_name_inner_nul, CKPT_ECORRUPT, "record 5 (CKPT_HDR_FILE at image offset 1464): name: has a NUL byte before its end" },
+	{ "a file name_len 0", file_name_len_zero, CKPT_ECORRUPT, "record 4 (CKPT_HDR_FILE at image offset 1376): name_len: 0 is outside 1..4096" },
+	{ "a file name_len beyond PATH_MAX", file_name_len_big, CKPT_ECORRUPT, "record 4 (CKPT_HDR_FILE at image offset 1376): name_len: 4097 is outside 1..4096" },
+	{ "a file name_len past the record", file_name_len_past_record, CKPT_ECORRUPT, "record 4 (CKPT_HDR_FILE at image offset 1376): len: 88, expected 96 for name_len 20" },
+	{ "a file name_len short of the record", file_name_len_short, CKPT_ECORRUPT, "record 5 (CKPT_HDR_FILE at image offset 1464): len: 88, expected 80 for name_len 4" },
+	{ "non-zero padding after a file name", file_padding, CKPT_ECORRUPT, "record 6 (CKPT_HDR_FILE at image offset 1552): padding: must be zero" },
+	{ "a file record length not a multiple of 8", file_len_odd, CKPT_ECORRUPT, "record 4 (CKPT_HDR_FILE at image offset 1376): len: 91 is not the length of a file record with a name of 1..4096 bytes" },
+	{ "a file record without room for a name", file_len_fixed_only, CKPT_ECORRUPT, "record 4 (CKPT_HDR_FILE at image offset 1376): len: 72 is not the length of a file record" },
+	{ "a file record longer than its name", file_len_long, CKPT_ECORRUPT, "record 4 (CKPT_HDR_FILE at image offset 1376): len: 96, expected 88 for name_len 10" },
+	{ "a file record longer than a name of PATH_MAX", file_len_beyond_path_max, CKPT_ECORRUPT, "record 7 (CKPT_HDR_FILE at image offset 1640): len: 4176 is not the length of a file record" },
+
+	{ "mm reserved", mm_reserved, CKPT_ECORRUPT, "record 7 (CKPT_HDR_MM at image offset 1640): reserved: must be zero" },
 	{ "brk above task_size", mm_brk_above, CKPT_ECORRUPT, "brk: 0x800000000000 is above task_size" },
 	{ "nr_vmas beyond the bound", mm_too_many_vmas, CKPT_ECORRUPT, "nr_vmas: 16777217 is more than" },
-	{ "fewer VMA records than nr_vmas", fewer_vmas, CKPT_ECORRUPT, "record 11 (CKPT_HDR_PAGES at image offset 2040): type: CKPT_HDR_VMA 7 of 7 expected: fewer VMA records than CKPT_HDR_MM.nr_vmas" },
-	{ "more VMA records than nr_vmas", more_vmas, CKPT_ECORRUPT, "record 10 (CKPT_HDR_VMA at image offset 1952): type: more VMA records than CKPT_HDR_MM.nr_vmas (5)" },
+	{ "fewer VMA records than nr_vmas", fewer_vmas, CKPT_ECORRUPT, "record 14 (CKPT_HDR_PAGES at image offset 2304): type: CKPT_HDR_VMA 7 of 7 expected: fewer VMA records than CKPT_HDR_MM.nr_vmas" },
+	{ "more VMA records than nr_vmas", more_vmas, CKPT_ECORRUPT, "record 13 (CKPT_HDR_VMA at image offset 2216): type: more VMA records than CKPT_HDR_MM.nr_vmas (5)" },
 
-	{ "a VMA start not page aligned", vma_unaligned, CKPT_ECORRUPT, "record 7 (CKPT_HDR_VMA at image offset 1688): start: 0x600001 is not page aligned" },
+	{ "a VMA start not page aligned", vma_unaligned, CKPT_ECORRUPT, "record 10 (CKPT_HDR_VMA at image offset 1952): start: 0x600001 is not page aligned" },
 	{ "a VMA end not page aligned", vma_end_unaligned, CKPT_ECORRUPT, "end: 0x60ffff is not page aligned" },
 	{ "an empty VMA", vma_empty, CKPT_ECORRUPT, "end: 0x600000 is not above start 0x600000: empty VMA" },
 	{ "a VMA above task_size", vma_above_task_size, CKPT_ECORRUPT, "end: 0x800000000000 is above task_size 0x7ffffffff000" },
@@ -455,7 +655,7 @@ static const struct hostile hostile[] = {
 	{ "an anonymous VMA with an inode", vma_anon_with_inode, CKPT_ECORRUPT, "pgoff..mtime_nsec: must be zero unless the kind is CKPT_VMA_FILE" },
 	{ "name_len 0", vma_name_len_zero, CKPT_ECORRUPT, "name_len: 0 is outside 1..4096" },
 	{ "name_len beyond PATH_MAX", vma_name_len_big, CKPT_ECORRUPT, "name_len: 5000 is outside 1..4096" },
-	{ "a VMA length that does not fit name_len", vma_len_mismatch, CKPT_ECORRUPT, "record 7 (CKPT_HDR_VMA at image offset 1688): len: 88, expected 104 for name_len 20" },
+	{ "a VMA length that does not fit name_len", vma_len_mismatch, CKPT_ECORRUPT, "record 10 (CKPT_HDR_VMA at image offset 1952): len: 88, expected 104 for name_len 20" },
 	{ "a name not NUL-terminated within name_len", vma_name_unterminated, CKPT_ECORRUPT, "name: not NUL-terminated within name_len 7" },
 	{ "a NUL inside the name", vma_name_inner_nul, CKPT_ECORRUPT, "name: has a NUL byte before its end" },
 	{ "non-zero padding after the name", vma_padding, CKPT_ECORRUPT, "padding: must be zero" },
@@ -463,7 +663,7 @@ static const struct hostile hostile[] = {
 	{ "CKPT_VMA_DELETED on anonymous memory", vma_deleted_anon, CKPT_ECORRUPT, "flags: CKPT_VMA_DELETED without a file" },
 	{ "a VMA length not a multiple of 8", vma_len_odd, CKPT_ECORRUPT, "is not the length of a VMA record" },
 
-	{ "a page run outside every VMA", run_outside, CKPT_ECORRUPT, "record 11 (CKPT_HDR_PAGES at image offset 2040): addr: 0x404000 is not inside any VMA" },
+	{ "a page run outside every VMA", run_outside, CKPT_ECORRUPT, "record 14 (CKPT_HDR_PAGES at image offset 2304): addr: 0x404000 is not inside any VMA" },
 	{ "a page run past the end of its VMA", run_past_end, CKPT_ECORRUPT, "nr_pages: the run 0x60f000-0x611000 ends past its VMA 0x600000-0x610000" },
 	{ "overlapping page runs", run_overlapping, CKPT_ECORRUPT, "addr: 0x602000 is below the end 0x603000 of the previous run" },
 	{ "descending page runs", run_descending, CKPT_ECORRUPT, "addr: 0x600000 is below the end 0x60a000 of the previous run: runs must ascend" },
@@ -477,17 +677,17 @@ static const struct hostile hostile[] = {
 	{ "pages of [vdso]", run_in_vdso, CKPT_ECORRUPT, "is in a shared or special VMA" },
 	{ "a VMA after the pages", vma_after_pages, CKPT_ECORRUPT, "more VMA records than CKPT_HDR_MM.nr_vmas (1), or a VMA after the pages" },
 
-	{ "a tail whose nr_records disagrees", tail_nr_records, CKPT_ECORRUPT, "record 17 (CKPT_HDR_TAIL at image offset 1120392): nr_records: 18, but 17 records precede it" },
+	{ "a tail whose nr_records disagrees", tail_nr_records, CKPT_ECORRUPT, "record 20 (CKPT_HDR_TAIL at image offset 1120656): nr_records: 21, but 20 records precede it" },
 	{ "a tail whose nr_vmas disagrees", tail_nr_vmas, CKPT_ECORRUPT, "nr_vmas: 5, but there are 6 VMA records" },
 	{ "a tail whose nr_pages disagrees", tail_nr_pages, CKPT_ECORRUPT, "nr_pages: 274, but 273 pages were saved" },
-	{ "a tail whose image_len disagrees", tail_image_len, CKPT_ECORRUPT, "image_len: 1120384, but the tail is at offset 1120392" },
+	{ "a tail whose image_len disagrees", tail_image_len, CKPT_ECORRUPT, "image_len: 1120648, but the tail is at offset 1120656" },
 	{ "a tail without its magic", tail_magic, CKPT_ECORRUPT, "magic: not CKPT_MAGIC" },
-	{ "no tail", no_tail, CKPT_ETRUNC, "img: truncated: the image ends at offset 1120392 after 17 records, before its tail" },
+	{ "no tail", no_tail, CKPT_ETRUNC, "img: truncated: the image ends at offset 1120656 after 20 records, before its tail" },
 	{ "the end inside page data", cut_in_pages, CKPT_ETRUNC, "truncated: the image ends at offset" },
-	{ "the end inside a record header", cut_in_record_header, CKPT_ETRUNC, "the image ends at offset 1120396 inside record 17 (its header at image offset 1120392)" },
-	{ "the end inside a VMA record", cut_in_vma, CKPT_ETRUNC, "the image ends at offset 1624 inside record 6 (CKPT_HDR_VMA at image offset 1584)" },
+	{ "the end inside a record header", cut_in_record_header, CKPT_ETRUNC, "the image ends at offset 1120660 inside record 20 (its header at image offset 1120656)" },
+	{ "the end inside a VMA record", cut_in_vma, CKPT_ETRUNC, "the image ends at offset 1888 inside record 9 (CKPT_HDR_VMA at image offset 1848)" },
 	{ "an empty image", empty_image, CKPT_ETRUNC, "img: truncated: the image is empty" },
-	{ "bytes after the tail", bytes_after_tail, CKPT_ECORRUPT, "img: data after the tail record (at image offset 1120432)" },
+	{ "bytes after the tail", bytes_after_tail, CKPT_ECORRUPT, "img: data after the tail record (at image offset 1120696)" },
 };
 
 static void hostile_image(const void *arg)
@@ -568,6 +768,9 @@ void register_image_tests(void)
 	tap_add(standard_image_parses, NULL, "image: a valid image parses the same in pieces of any size");
 	tap_add(many_runs_parse, NULL, "image: an image of 3273 pages in many runs");
 	tap_add(no_vmas_is_valid, NULL, "image: an image without VMAs is valid");
+	tap_add(no_files_is_valid, NULL, "image: an image without file records is valid");
+	tap_add(files_of_every_kind_parse, NULL, "image: descriptors of every kind, any informational values, names of 0 to 4095 bytes");
+	tap_add(too_many_files, NULL, "image: refuses file record 2^20 + 1, streamed (exit 4)");
 	tap_add(sniff, NULL, "image: a plaintext image is told by its first 16 bytes");
 	tap_add(random_damage, NULL, "image: 400 random damages get clean verdicts, the same in any pieces");
 	for (size_t i = 0; i < ARRAY_SIZE(hostile); i++)
