@@ -11,6 +11,7 @@
  * cpu.c	registers and xstate
  * mm.c		the memory map and page contents
  * files.c	open file descriptors
+ * hooks.c	security_ckpt_* hook points for policy (BPF LSM)
  */
 #ifndef _CKPT_H
 #define _CKPT_H
@@ -136,6 +137,20 @@ struct task_struct *ckpt_get_target(struct ckpt_ctx *ctx, pid_t pid);
 int ckpt_may_checkpoint(struct ckpt_ctx *ctx, struct task_struct *task);
 bool ckpt_wait_task_inactive(struct task_struct *task, unsigned int state);
 unsigned long ckpt_nanosleep_restart_fn(void);
+
+/* hooks.c: see Documentation/lsm-hooks.rst */
+int security_ckpt_checkpoint(struct task_struct *task, struct file *file,
+			     u64 flags);
+int security_ckpt_checkpoint_vma(struct task_struct *task, unsigned long start,
+				 unsigned long end, u32 flags,
+				 struct file *file);
+int security_ckpt_restart(const struct ckpt_hdr_header *hdr,
+			  const struct ckpt_hdr_task *task);
+int security_ckpt_restore_vma(unsigned long start, unsigned long end,
+			      u32 flags, struct file *file, const char *path);
+int security_ckpt_restart_commit(const struct ckpt_hdr_header *hdr,
+				 const struct ckpt_hdr_task *task,
+				 unsigned int nr_vmas);
 
 /* checkpoint.c */
 int do_checkpoint(struct ckpt_ctx *ctx, pid_t pid);

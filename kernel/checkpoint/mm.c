@@ -422,6 +422,19 @@ int checkpoint_mm(struct ckpt_ctx *ctx)
 	if (ret)
 		goto out;
 
+	/* Policy sees the whole map before any of it is written. */
+	for (i = 0; i < snap.nr; i++) {
+		const struct ckpt_vma *v = &snap.vmas[i];
+
+		ret = security_ckpt_checkpoint_vma(ctx->task, v->start, v->end,
+						   v->flags, v->file);
+		if (ret) {
+			ckpt_err(ctx, "VMA %lx-%lx: refused by security_ckpt_checkpoint_vma (%d)",
+				 v->start, v->end, ret);
+			goto out;
+		}
+	}
+
 	pathbuf = kmalloc(PATH_MAX, GFP_KERNEL);
 	if (!pathbuf) {
 		ret = -ENOMEM;
@@ -686,10 +699,19 @@ static int restore_vma(struct ckpt_ctx *ctx, struct ckpt_rvma *rv, u64 prev_end)
 		return ret;
 	ctx->nr_vmas++;
 	if (h->kind == CKPT_VMA_FILE)
-		return restore_vma_open(ctx, rv);
-	if (h->kind == CKPT_VMA_SPECIAL)
-		return restore_vma_special(ctx, h);
-	return 0;
+		ret = restore_vma_open(ctx, rv);
+	else if (h->kind == CKPT_VMA_SPECIAL)
+		ret = restore_vma_special(ctx, h);
+	if (ret)
+		return ret;
+
+	ret = security_ckpt_restore_vma(h->start, h->end, h->flags, rv->file,
+					h->name);
+	if (ret)
+		ckpt_err(ctx, "VMA %#llx-%#llx (%s): refused by security_ckpt_restore_vma (%d)",
+			 h->start, h->end, h->name[0] ? h->name : "anonymous",
+			 ret);
+	return ret;
 }
 
 /**

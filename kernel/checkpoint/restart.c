@@ -250,6 +250,14 @@ static int restore_may_replace(struct ckpt_ctx *ctx)
 	return 0;
 }
 
+/* A hook's verdict, with the hook named in the message. */
+static int restore_policy(struct ckpt_ctx *ctx, int verdict, const char *hook)
+{
+	if (verdict)
+		ckpt_err(ctx, "refused by %s (%d)", hook, verdict);
+	return verdict;
+}
+
 static void restore_release(struct ckpt_ctx *ctx)
 {
 	restore_mm_release(ctx);
@@ -282,11 +290,20 @@ int do_restart(struct ckpt_ctx *ctx)
 	if (!ret)
 		ret = restore_task(ctx);
 	if (!ret)
+		ret = restore_policy(ctx, security_ckpt_restart(ctx->hdr, ctx->rtask),
+				     "security_ckpt_restart");
+	if (!ret)
 		ret = restore_cpu(ctx);
 	if (!ret)
 		ret = restore_files(ctx);
 	if (!ret)
 		ret = restore_mm_map(ctx);
+	if (ret)
+		goto out;
+
+	ret = restore_policy(ctx, security_ckpt_restart_commit(ctx->hdr, ctx->rtask,
+							       ctx->rmm->nr_vmas),
+			     "security_ckpt_restart_commit");
 	if (ret)
 		goto out;
 
