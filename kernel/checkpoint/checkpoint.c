@@ -218,7 +218,11 @@ static int checkpoint_records(struct ckpt_ctx *ctx)
 	if (!ret)
 		ret = checkpoint_task(ctx);
 	if (!ret)
+		ret = checkpoint_fs(ctx);
+	if (!ret)
 		ret = checkpoint_cpu(ctx);
+	if (!ret)
+		ret = checkpoint_signals(ctx);
 	if (!ret)
 		ret = checkpoint_files(ctx);
 	if (!ret)

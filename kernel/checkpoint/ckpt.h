@@ -11,6 +11,7 @@
  * cpu.c	registers and xstate
  * mm.c		the memory map and page contents
  * files.c	open file descriptors
+ * signal.c	signal dispositions, mask, alternate stack, pending signals
  * hooks.c	security_ckpt_* hook points for policy (BPF LSM)
  */
 #ifndef _CKPT_H
@@ -63,6 +64,7 @@ struct ckpt_park {
 };
 
 struct ckpt_rvma;
+struct ckpt_rfile;
 
 /**
  * struct ckpt_ctx - one checkpoint or restart operation
@@ -84,10 +86,19 @@ struct ckpt_rvma;
  * @rmm:	restart: the image's mm record
  * @rvmas:	restart: the image's VMAs, @rmm->nr_vmas of them
  * @cpu:	restart: the registers to load
+ * @rauxv:	restart: the image's auxiliary vector
  * @pagebuf:	restart: CKPT_PAGES_MAX pages of buffer
  * @pages_end:	restart: where the last run of pages ended
+ * @rfiles:	restart: the image's descriptors, files reopened
+ * @nr_rfiles:	restart: how many
+ * @max_rfiles:	restart: room in @rfiles and @rfile_first
+ * @rfile_first: restart: for each open file id, its first descriptor
+ * @nr_rfile_ids: restart: open file ids seen
+ * @rsig:	restart: the image's signal record
+ * @rpending:	restart: its pending signals, @rsig->nr_pending of them
  * @status:	restart: where a failure is reported, or NULL
  * @committed:	restart: the caller's memory is being replaced
+ * @restart_block: restart: the syscall resumes through restart_syscall()
  * @errmsg:	why the operation failed, for the caller's errbuf
  */
 struct ckpt_ctx {
@@ -110,10 +121,19 @@ struct ckpt_ctx {
 	struct ckpt_hdr_mm *rmm;
 	struct ckpt_rvma *rvmas;
 	struct ckpt_cpu_state cpu;
+	struct ckpt_hdr_auxv *rauxv;
 	void *pagebuf;
 	u64 pages_end;
+	struct ckpt_rfile *rfiles;
+	unsigned int nr_rfiles;
+	unsigned int max_rfiles;
+	u32 *rfile_first;
+	u32 nr_rfile_ids;
+	struct ckpt_hdr_signals *rsig;
+	struct ckpt_hdr_sigpending **rpending;
 	struct file *status;
 	bool committed;
+	bool restart_block;
 
 	char errmsg[CKPT_ERRMSG_LEN];
 };
@@ -163,6 +183,8 @@ int do_restart(struct ckpt_ctx *ctx);
 int checkpoint_task(struct ckpt_ctx *ctx);
 int restore_task(struct ckpt_ctx *ctx);
 void restore_task_commit(struct ckpt_ctx *ctx);
+int checkpoint_fs(struct ckpt_ctx *ctx);
+int restore_fs(struct ckpt_ctx *ctx);
 
 /* cpu.c */
 int ckpt_cpu_prepare(struct ckpt_ctx *ctx, struct ckpt_cpu_state *cpu);
@@ -171,15 +193,27 @@ void ckpt_cpu_release(struct ckpt_cpu_state *cpu);
 u64 ckpt_cpu_xfeatures(const struct ckpt_cpu_state *cpu);
 int checkpoint_cpu(struct ckpt_ctx *ctx);
 int restore_cpu(struct ckpt_ctx *ctx);
+void restore_cpu_syscall(struct ckpt_ctx *ctx);
 int ckpt_cpu_load(struct task_struct *task, const struct ckpt_cpu_state *cpu);
+
+/* signal.c */
+int checkpoint_signals(struct ckpt_ctx *ctx);
+int restore_signals(struct ckpt_ctx *ctx);
+long ckpt_first_handled_signal(const struct ckpt_ctx *ctx);
+int restore_signals_commit(struct ckpt_ctx *ctx);
+void restore_signals_release(struct ckpt_ctx *ctx);
 
 /* files.c */
 int checkpoint_files(struct ckpt_ctx *ctx);
 int restore_files(struct ckpt_ctx *ctx);
+int restore_files_commit(struct ckpt_ctx *ctx);
+void restore_files_release(struct ckpt_ctx *ctx);
 
 /* mm.c */
 int checkpoint_mm(struct ckpt_ctx *ctx);
 int restore_mm_map(struct ckpt_ctx *ctx);
+int restore_auxv(struct ckpt_ctx *ctx);
+void restore_auxv_commit(struct ckpt_ctx *ctx);
 int restore_mm_commit(struct ckpt_ctx *ctx);
 int restore_mm_pages(struct ckpt_ctx *ctx, const struct ckpt_hdr *h);
 void restore_mm_release(struct ckpt_ctx *ctx);

@@ -302,24 +302,47 @@ static int restore_regs_check(struct ckpt_ctx *ctx,
 	return 0;
 }
 
-/*
- * Resume an interrupted syscall as arch_do_signal_or_restart() does when
- * no handler runs: restart it, through restart_syscall() for
- * -ERESTART_RESTARTBLOCK.  orig_ax = -1 then keeps the kernel from doing
- * it a second time on the way out, as rt_sigreturn() does.
+/**
+ * restore_cpu_syscall() - resume an interrupted syscall as the kernel would
+ * @ctx:	the restart, its registers and signals read
+ *
+ * What arch_do_signal_or_restart() and handle_signal() do on the way out
+ * of an interrupted syscall: if a handler is about to run, -ERESTARTNOHAND
+ * and -ERESTART_RESTARTBLOCK become -EINTR, and so does -ERESTARTSYS
+ * unless the handler has SA_RESTART; otherwise the syscall is restarted,
+ * through restart_syscall() for -ERESTART_RESTARTBLOCK.  orig_ax = -1
+ * then keeps the kernel from doing it a second time on the way out, as
+ * rt_sigreturn() does.
  */
-static void restore_regs_resume_syscall(struct ckpt_ctx *ctx,
-					struct user_regs_struct *r)
+void restore_cpu_syscall(struct ckpt_ctx *ctx)
 {
+	struct user_regs_struct *r = &ctx->cpu.regs;
+	long sa_flags = ckpt_first_handled_signal(ctx);
+	bool handler = sa_flags >= 0;
+
 	switch (ctx->rtask->restart) {
 	case CKPT_RESTART_SYS:
+		if (handler && !(sa_flags & SA_RESTART)) {
+			r->ax = -EINTR;
+			break;
+		}
+		fallthrough;
 	case CKPT_RESTART_NOINTR:
-	case CKPT_RESTART_NOHAND:
 		r->ax = r->orig_ax;
 		r->ip -= 2;
 		break;
+	case CKPT_RESTART_NOHAND:
 	case CKPT_RESTART_BLOCK:
-		r->ax = __NR_restart_syscall;
+		if (handler) {
+			r->ax = -EINTR;
+			break;
+		}
+		if (ctx->rtask->restart == CKPT_RESTART_NOHAND) {
+			r->ax = r->orig_ax;
+		} else {
+			r->ax = __NR_restart_syscall;
+			ctx->restart_block = true;
+		}
 		r->ip -= 2;
 		break;
 	}
@@ -364,7 +387,6 @@ static int restore_regs(struct ckpt_ctx *ctx)
 		r->es = h->es;
 		r->fs = h->fs;
 		r->gs = h->gs;
-		restore_regs_resume_syscall(ctx, r);
 	}
 	kfree(h);
 	return ret;

@@ -4,10 +4,18 @@
  *
  * Checkpoint records every descriptor with what identifies its file:
  * path (or the name of what has none: "pipe:[...]"), type and mode,
- * open flags, position, device, inode, size and modification time.
- * Restart does not reopen files yet: the restored process gets the
- * restart command's descriptors 0, 1 and 2, and an image with any other
- * descriptor open is refused, naming it, rather than restored without it.
+ * open flags, position, device, inode, size and modification time, and
+ * which descriptors share one open file (dup(2)).
+ *
+ * Restart reopens regular files, directories and a few character devices
+ * by path, as its caller, through the normal open path (so permissions
+ * and LSMs decide), checks that each is the file that was open, and
+ * installs it at the same descriptor with the same flags and position;
+ * descriptors that shared a file share it again.  Descriptors 0, 1 and
+ * 2 that were something else (a terminal, a pipe, a socket to the
+ * outside) stay the restart command's own.  Every other kind of
+ * descriptor (a pipe, a socket, an eventfd, a deleted file, ...) is
+ * refused at checkpoint, naming it, rather than restored wrong.
  */
 #include <linux/fdtable.h>
 #include <linux/file.h>
@@ -15,6 +23,7 @@
 #include <linux/kdev_t.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 
 #include "ckpt.h"
 
@@ -22,7 +31,31 @@ struct ckpt_fd {
 	unsigned int fd;
 	bool cloexec;
 	struct file *file;
+	u32 id;		/* which open file, in order of first appearance */
 };
+
+/* The character devices restart reopens by path. */
+static const char * const ckpt_devices[] = {
+	"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom",
+	"/dev/tty",
+};
+
+static bool ckpt_known_device(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ckpt_devices); i++)
+		if (!strcmp(name, ckpt_devices[i]))
+			return true;
+	return false;
+}
+
+/* Can restart reopen this file by its path? */
+static bool ckpt_reopenable(umode_t mode, const char *name)
+{
+	return S_ISREG(mode) || S_ISDIR(mode) ||
+	       (S_ISCHR(mode) && ckpt_known_device(name));
+}
 
 /* The descriptors of a task, each with a reference to its file. */
 struct ckpt_fd_table {
@@ -31,6 +64,45 @@ struct ckpt_fd_table {
 	unsigned int nr;
 	unsigned int max;
 };
+
+/* Sort by file, then by position: runs of one file, first use first. */
+static int ckpt_cmp_fd(const void *a, const void *b)
+{
+	const struct ckpt_fd *const *x = a, *const *y = b;
+
+	if ((*x)->file != (*y)->file)
+		return (*x)->file < (*y)->file ? -1 : 1;
+	return (*x)->fd < (*y)->fd ? -1 : (*x)->fd > (*y)->fd;
+}
+
+/* Number the open files in order of their first descriptor. */
+static int ckpt_number_files(struct ckpt_fd_table *t)
+{
+	struct ckpt_fd **by_file;
+	unsigned int i, next = 0;
+
+	by_file = kvmalloc_array(t->nr, sizeof(*by_file), GFP_KERNEL);
+	if (!by_file)
+		return -ENOMEM;
+	for (i = 0; i < t->nr; i++)
+		by_file[i] = &t->fds[i];
+	sort(by_file, t->nr, sizeof(*by_file), ckpt_cmp_fd, NULL);
+	/* Each run's first entry leads it; point the others at it. */
+	for (i = 0; i < t->nr; i++)
+		by_file[i]->id = (i && by_file[i - 1]->file == by_file[i]->file) ?
+				 by_file[i - 1]->id : U32_MAX - (by_file[i] - t->fds);
+	/* Leaders hold U32_MAX - index; number them by descriptor. */
+	for (i = 0; i < t->nr; i++) {
+		u32 lead = t->fds[i].id;
+
+		if (lead == U32_MAX - i)
+			t->fds[i].id = next++;
+		else
+			t->fds[i].id = t->fds[U32_MAX - lead].id;
+	}
+	kvfree(by_file);
+	return 0;
+}
 
 /* Called by iterate_fd() with files->file_lock held. */
 static int ckpt_collect_fd(const void *arg, struct file *file, unsigned int fd)
@@ -88,17 +160,35 @@ static int checkpoint_file(struct ckpt_ctx *ctx, const struct ckpt_fd *f,
 		return ret;
 	}
 
+	/* What restart cannot give back is refused now, and named. */
+	if (!st.nlink && !S_ISCHR(st.mode) && ckpt_reopenable(st.mode, name)) {
+		ckpt_err(ctx, "fd %u: %s was deleted while open, which is not supported yet",
+			 f->fd, name);
+		return -EOPNOTSUPP;
+	}
+	if (f->fd > 2 && !ckpt_reopenable(st.mode, name)) {
+		ckpt_err(ctx, "fd %u: %s (%s) is not supported yet", f->fd, name,
+			 S_ISFIFO(st.mode) ? "a pipe or FIFO" :
+			 S_ISSOCK(st.mode) ? "a socket" :
+			 S_ISCHR(st.mode) ? "a character device" :
+			 S_ISBLK(st.mode) ? "a block device" :
+			 "a kernel object without a path");
+		return -EOPNOTSUPP;
+	}
+
 	name_len = strlen(name) + 1;
 	h = ckpt_hdr_alloc(ALIGN(sizeof(*h) + name_len, 8), CKPT_HDR_FILE);
 	if (!h)
 		return -ENOMEM;
 	h->fd = f->fd;
 	h->fd_flags = f->cloexec ? CKPT_FD_CLOEXEC : 0;
+	h->file_id = f->id;
 	h->f_flags = file->f_flags;
 	h->mode = st.mode;
 	h->pos = file->f_pos;
 	h->dev = new_encode_dev(st.dev);
 	h->ino = st.ino;
+	h->rdev = new_encode_dev(st.rdev);
 	h->size = st.size;
 	h->mtime_sec = st.mtime.tv_sec;
 	h->mtime_nsec = st.mtime.tv_nsec;
@@ -137,6 +227,9 @@ int checkpoint_files(struct ckpt_ctx *ctx)
 		goto out;
 	}
 
+	ret = ckpt_number_files(&t);
+	if (ret)
+		goto out;
 	pathbuf = kmalloc(PATH_MAX, GFP_KERNEL);
 	if (!pathbuf) {
 		ret = -ENOMEM;
@@ -152,8 +245,151 @@ out:
 	return ret;
 }
 
+/*
+ * Restart half.  restore_files() reads the records and opens every file
+ * before the point of no return; restore_files_commit() installs them.
+ */
+
+/* Open flags a file is reopened with; creation and truncation never. */
+#define CKPT_REOPEN_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_NDELAY | \
+				 O_DSYNC | O_SYNC | O_DIRECT | O_LARGEFILE | \
+				 O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_PATH)
+
 /**
- * restore_files() - read the CKPT_HDR_FILE records
+ * struct ckpt_rfile - one descriptor of the image being restored
+ * @fd:		its number
+ * @cloexec:	FD_CLOEXEC
+ * @file:	the file to install there, referenced; NULL to keep the
+ *		restart command's own (0, 1 and 2 only)
+ */
+struct ckpt_rfile {
+	int fd;
+	bool cloexec;
+	struct file *file;
+};
+
+/* @p, of @old elements of @size bytes, grown to @new elements. */
+static void *ckpt_grow(void *p, size_t old, size_t new, size_t size)
+{
+	void *q = kvmalloc_array(new, size, GFP_KERNEL_ACCOUNT);
+
+	if (q && p)
+		memcpy(q, p, old * size);
+	if (q)
+		kvfree(p);
+	return q;
+}
+
+/* Room for one more descriptor, and for one more open file if @new_id. */
+static int restore_files_grow(struct ckpt_ctx *ctx, bool new_id)
+{
+	if (ctx->nr_rfiles == ctx->max_rfiles) {
+		unsigned int max = max(16U, 2 * ctx->max_rfiles);
+		struct ckpt_rfile *rf;
+		u32 *first;
+
+		rf = ckpt_grow(ctx->rfiles, ctx->max_rfiles, max, sizeof(*rf));
+		if (!rf)
+			return -ENOMEM;
+		ctx->rfiles = rf;
+		first = ckpt_grow(ctx->rfile_first, ctx->max_rfiles, max,
+				  sizeof(*first));
+		if (!first)
+			return -ENOMEM;
+		ctx->rfile_first = first;
+		ctx->max_rfiles = max;
+	}
+	if (new_id)
+		ctx->rfile_first[ctx->nr_rfile_ids++] = ctx->nr_rfiles;
+	return 0;
+}
+
+/* Reopen the file of @h by its path, and check it is the same file. */
+static struct file *restore_file_open(struct ckpt_ctx *ctx,
+				      const struct ckpt_hdr_file *h)
+{
+	struct file *file;
+	struct kstat st;
+	bool same;
+	int ret;
+
+	/*
+	 * O_NONBLOCK: a FIFO put where the file was must not block the
+	 * open; O_NOCTTY: a terminal must not become the caller's.
+	 */
+	file = filp_open(h->name, (h->f_flags & CKPT_REOPEN_FLAGS) | O_NONBLOCK |
+			 O_NOCTTY, 0);
+	if (IS_ERR(file)) {
+		ckpt_err(ctx, "fd %d: cannot open %s (%ld)", h->fd, h->name,
+			 PTR_ERR(file));
+		return file;
+	}
+	ret = vfs_getattr(&file->f_path, &st, STATX_BASIC_STATS,
+			  AT_STATX_SYNC_AS_STAT);
+	if (ret) {
+		ckpt_err(ctx, "fd %d: cannot stat %s (%d)", h->fd, h->name, ret);
+		fput(file);
+		return ERR_PTR(ret);
+	}
+	if ((st.mode & S_IFMT) != (h->mode & S_IFMT))
+		same = false;
+	else if (S_ISCHR(st.mode))
+		same = new_encode_dev(st.rdev) == h->rdev;
+	else
+		same = new_encode_dev(st.dev) == h->dev && st.ino == h->ino &&
+		       (S_ISDIR(st.mode) ||
+			(st.size == h->size && st.mtime.tv_sec == h->mtime_sec &&
+			 st.mtime.tv_nsec == h->mtime_nsec));
+	if (!same) {
+		ckpt_err(ctx, "fd %d: %s changed since the checkpoint (type, device, inode, size or modification time differ)",
+			 h->fd, h->name);
+		fput(file);
+		return ERR_PTR(-ESTALE);
+	}
+
+	if (!(h->f_flags & O_NONBLOCK)) {
+		spin_lock(&file->f_lock);
+		file->f_flags &= ~O_NONBLOCK;
+		spin_unlock(&file->f_lock);
+	}
+	if (!S_ISCHR(st.mode) && !(h->f_flags & O_PATH)) {
+		loff_t pos = vfs_llseek(file, h->pos, SEEK_SET);
+
+		if (pos != h->pos) {
+			ckpt_err(ctx, "fd %d: cannot seek %s to %llu (%lld)", h->fd,
+				 h->name, h->pos, pos);
+			fput(file);
+			return ERR_PTR(pos < 0 ? pos : -EINVAL);
+		}
+	}
+	return file;
+}
+
+static int restore_file_check(struct ckpt_ctx *ctx,
+			      const struct ckpt_hdr_file *h, int prev_fd,
+			      u32 nr_ids)
+{
+	int ret;
+
+	ret = ckpt_check_name(ctx, &h->h, sizeof(*h), h->name, h->name_len);
+	if (ret)
+		return ret;
+	if (h->fd <= prev_fd || h->fd_flags & ~CKPT_FD_CLOEXEC ||
+	    h->file_id > nr_ids || h->reserved) {
+		ckpt_err(ctx, "fields fd/fd_flags/file_id: %d/%#x/%u are not an ascending descriptor, its flags and a known or next file",
+			 h->fd, h->fd_flags, h->file_id);
+		return -EINVAL;
+	}
+	if (h->fd >= rlimit(RLIMIT_NOFILE)) {
+		ckpt_err(ctx, "fd %d: above the caller's RLIMIT_NOFILE (%lu)",
+			 h->fd, rlimit(RLIMIT_NOFILE));
+		return -EMFILE;
+	}
+	return 0;
+}
+
+/**
+ * restore_files() - read the CKPT_HDR_FILE records, open their files
  * @ctx:	the restart, before the point of no return
  *
  * Return: 0 or a negative errno, with ctx->errmsg naming the descriptor.
@@ -162,10 +398,11 @@ int restore_files(struct ckpt_ctx *ctx)
 {
 	struct ckpt_hdr_file *h;
 	struct ckpt_hdr next;
-	int prev_fd = -1;
-	int ret;
+	int prev_fd = -1, ret;
 
 	for (;;) {
+		struct ckpt_rfile *rf;
+
 		ret = ckpt_read_hdr_any(ctx, &next);
 		if (ret)
 			return ret;
@@ -177,22 +414,115 @@ int restore_files(struct ckpt_ctx *ctx)
 				  ALIGN(sizeof(*h) + PATH_MAX, 8));
 		if (IS_ERR(h))
 			return PTR_ERR(h);
-		ret = ckpt_check_name(ctx, &h->h, sizeof(*h), h->name,
-				      h->name_len);
-		if (!ret && (h->fd <= prev_fd || h->fd_flags & ~CKPT_FD_CLOEXEC)) {
-			ckpt_err(ctx, "fields fd/fd_flags: %d/%#x are not an ascending descriptor and its flags",
-				 h->fd, h->fd_flags);
-			ret = -EINVAL;
+		ret = restore_file_check(ctx, h, prev_fd, ctx->nr_rfile_ids);
+		if (ret)
+			goto out_free;
+		/* Descriptors are ascending and below RLIMIT_NOFILE: bounded. */
+		ret = restore_files_grow(ctx, h->file_id == ctx->nr_rfile_ids);
+		if (ret)
+			goto out_free;
+		rf = &ctx->rfiles[ctx->nr_rfiles];
+		rf->fd = h->fd;
+		rf->cloexec = h->fd_flags & CKPT_FD_CLOEXEC;
+		rf->file = NULL;
+
+		if (ctx->rfile_first[h->file_id] != ctx->nr_rfiles) {
+			/* A dup: the same open file as an earlier descriptor. */
+			struct file *first =
+				ctx->rfiles[ctx->rfile_first[h->file_id]].file;
+
+			if (first)
+				rf->file = get_file(first);
+		} else if (ckpt_reopenable(h->mode, h->name)) {
+			rf->file = restore_file_open(ctx, h);
+			if (IS_ERR(rf->file)) {
+				ret = PTR_ERR(rf->file);
+				rf->file = NULL;
+				goto out_free;
+			}
 		}
-		/* The restart command's own 0, 1 and 2 stand for these. */
-		if (!ret && h->fd > 2) {
-			ckpt_err(ctx, "fd %d (%s) was open at checkpoint; restart gives the process only descriptors 0, 1 and 2 for now",
-				 h->fd, h->name);
+		/* Only 0, 1 and 2 may be left to the restart command. */
+		if (!rf->file && h->fd > 2) {
+			ckpt_err(ctx, "fd %d: %s cannot be reopened", h->fd, h->name);
 			ret = -EOPNOTSUPP;
+			goto out_free;
 		}
+		ctx->nr_rfiles++;
 		prev_fd = h->fd;
+out_free:
 		kfree(h);
 		if (ret)
 			return ret;
 	}
+}
+
+/**
+ * restore_files_commit() - install the reopened files at their descriptors
+ * @ctx:	the restart, past the point of no return, descriptors above 2
+ *		closed
+ *
+ * get_unused_fd_flags() gives the lowest free descriptor: lower ones are
+ * held reserved until the one wanted comes up, then released.
+ *
+ * Return: 0 or a negative errno.
+ */
+int restore_files_commit(struct ckpt_ctx *ctx)
+{
+	unsigned int i, nr_held = 0, fd;
+	int *held = NULL, ret = 0;
+	bool seen[3] = {};
+
+	if (ctx->nr_rfiles) {
+		held = kvmalloc_array(ctx->rfiles[ctx->nr_rfiles - 1].fd + 1,
+				      sizeof(*held), GFP_KERNEL);
+		if (!held)
+			return -ENOMEM;
+	}
+	for (i = 0; i < ctx->nr_rfiles && !ret; i++) {
+		struct ckpt_rfile *rf = &ctx->rfiles[i];
+
+		if (rf->fd <= 2)
+			seen[rf->fd] = true;
+		if (!rf->file)
+			continue;	/* the restart command's own 0, 1, 2 */
+		if (rf->fd <= 2)
+			close_fd(rf->fd);
+		for (;;) {
+			int n = get_unused_fd_flags(rf->cloexec ? O_CLOEXEC : 0);
+
+			if (n < 0 || n > rf->fd) {
+				if (n >= 0)
+					put_unused_fd(n);
+				ckpt_err(ctx, "fd %d: cannot be installed (%d)",
+					 rf->fd, n < 0 ? n : -EBUSY);
+				ret = n < 0 ? n : -EBUSY;
+				break;
+			}
+			if (n == rf->fd) {
+				fd_install(n, rf->file);
+				rf->file = NULL;
+				break;
+			}
+			held[nr_held++] = n;
+		}
+	}
+	for (i = 0; i < nr_held; i++)
+		put_unused_fd(held[i]);
+	kvfree(held);
+	/* What was closed at checkpoint is closed after restart too. */
+	for (fd = 0; fd < 3 && !ret; fd++)
+		if (!seen[fd])
+			close_fd(fd);
+	return ret;
+}
+
+void restore_files_release(struct ckpt_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->nr_rfiles; i++)
+		if (ctx->rfiles[i].file)
+			fput(ctx->rfiles[i].file);
+	kvfree(ctx->rfiles);
+	kvfree(ctx->rfile_first);
 }

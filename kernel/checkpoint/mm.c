@@ -23,6 +23,7 @@
  */
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/auxvec.h>
 #include <linux/highmem.h>
 #include <linux/hugetlb_inline.h>
 #include <linux/kdev_t.h>
@@ -111,6 +112,13 @@ static int ckpt_snap_vma(struct ckpt_ctx *ctx, struct vm_area_struct *vma,
 	v->pgoff = vma->vm_pgoff;
 	v->flags = ckpt_vma_flags(vma->vm_flags);
 
+	/* Neither can be set again on restart without unexported code. */
+	if (vma->vm_flags & (VM_DONTCOPY | VM_DONTDUMP) &&
+	    !(vma->vm_flags & VM_SPECIAL)) {
+		ckpt_err(ctx, "VMA %lx-%lx: MADV_DONTFORK and MADV_DONTDUMP are not supported yet",
+			 v->start, v->end);
+		return -EOPNOTSUPP;
+	}
 	if (is_vm_hugetlb_page(vma)) {
 		ckpt_err(ctx, "VMA %lx-%lx: hugetlb mappings are not supported",
 			 v->start, v->end);
@@ -393,6 +401,33 @@ static int checkpoint_vma_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 	return 0;
 }
 
+/* The auxiliary vector, up to and including its AT_NULL pair. */
+static int checkpoint_auxv(struct ckpt_ctx *ctx, struct mm_struct *mm)
+{
+	struct ckpt_hdr_auxv *h;
+	unsigned int n = 0;
+	int ret;
+
+	h = ckpt_hdr_alloc(sizeof(*h) + sizeof(mm->saved_auxv),
+			   CKPT_HDR_AUXV);
+	if (!h)
+		return -ENOMEM;
+	task_lock(ctx->task);
+	while (n + 2 <= ARRAY_SIZE(mm->saved_auxv)) {
+		h->words[n] = mm->saved_auxv[n];
+		h->words[n + 1] = mm->saved_auxv[n + 1];
+		n += 2;
+		if (h->words[n - 2] == AT_NULL)
+			break;
+	}
+	task_unlock(ctx->task);
+	h->nr_words = n;
+	h->h.len = sizeof(*h) + n * sizeof(h->words[0]);
+	ret = ckpt_write_obj(ctx, &h->h);
+	kfree(h);
+	return ret;
+}
+
 /**
  * checkpoint_mm() - write the CKPT_HDR_MM, _VMA and _PAGES records
  * @ctx:	the operation, its target parked
@@ -445,6 +480,10 @@ int checkpoint_mm(struct ckpt_ctx *ctx)
 		if (ret)
 			goto out;
 	}
+
+	ret = checkpoint_auxv(ctx, mm);
+	if (ret)
+		goto out;
 
 	buf = kvmalloc(CKPT_PAGES_MAX * PAGE_SIZE, GFP_KERNEL);
 	if (!buf) {
@@ -626,7 +665,9 @@ static int restore_vma_open(struct ckpt_ctx *ctx, struct ckpt_rvma *rv)
 	struct file *file;
 	int ret;
 
-	file = filp_open(h->name, (rw ? O_RDWR : O_RDONLY) | O_LARGEFILE, 0);
+	/* A FIFO put where the file was must not block; a tty not be ours. */
+	file = filp_open(h->name, (rw ? O_RDWR : O_RDONLY) | O_LARGEFILE |
+			 O_NONBLOCK | O_NOCTTY, 0);
 	if (IS_ERR(file)) {
 		ckpt_err(ctx, "VMA %#llx-%#llx: cannot open %s (%ld)", h->start,
 			 h->end, h->name, PTR_ERR(file));
@@ -981,4 +1022,58 @@ void restore_mm_release(struct ckpt_ctx *ctx)
 		kvfree(ctx->rvmas);
 	}
 	kfree(ctx->rmm);
+	kfree(ctx->rauxv);
+}
+
+/**
+ * restore_auxv() - read and check the CKPT_HDR_AUXV record
+ * @ctx:	the restart, before the point of no return
+ *
+ * Return: 0 or a negative errno, with ctx->errmsg naming the field.
+ */
+int restore_auxv(struct ckpt_ctx *ctx)
+{
+	size_t max = sizeof(current->mm->saved_auxv);
+	struct ckpt_hdr_auxv *h;
+	unsigned int i;
+
+	h = ckpt_read_hdr(ctx, CKPT_HDR_AUXV, sizeof(*h) + 2 * sizeof(u64),
+			  sizeof(*h) + max);
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	ctx->rauxv = h;
+	if (h->reserved || h->nr_words % 2 ||
+	    h->h.len != sizeof(*h) + h->nr_words * sizeof(u64)) {
+		ckpt_err(ctx, "fields nr_words/reserved: %u words do not fill the record",
+			 h->nr_words);
+		return -EINVAL;
+	}
+	/* Pairs, the last one AT_NULL, and none before it. */
+	for (i = 0; i < h->nr_words; i += 2) {
+		bool at_null = h->words[i] == AT_NULL;
+		bool last = i + 2 == h->nr_words;
+
+		if (at_null != last) {
+			ckpt_err(ctx, "field words: the vector does not end with its only AT_NULL");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/**
+ * restore_auxv_commit() - give the mm the image's auxiliary vector
+ * @ctx:	the restart, past the point of no return
+ *
+ * As prctl(PR_SET_MM_AUXV) does: /proc/PID/auxv and getauxval() read it.
+ */
+void restore_auxv_commit(struct ckpt_ctx *ctx)
+{
+	struct mm_struct *mm = current->mm;
+
+	task_lock(current);
+	memset(mm->saved_auxv, 0, sizeof(mm->saved_auxv));
+	memcpy(mm->saved_auxv, ctx->rauxv->words,
+	       ctx->rauxv->nr_words * sizeof(u64));
+	task_unlock(current);
 }

@@ -22,6 +22,7 @@
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/sched/coredump.h>
 #include <linux/sched/signal.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -111,9 +112,6 @@ static int restore_contents(struct ckpt_ctx *ctx)
 	struct ckpt_hdr h;
 	int ret;
 
-	ctx->pagebuf = kvmalloc(CKPT_PAGES_MAX * PAGE_SIZE, GFP_KERNEL);
-	if (!ctx->pagebuf)
-		return -ENOMEM;
 	for (;;) {
 		ret = ckpt_read_hdr_any(ctx, &h);
 		if (ret)
@@ -233,6 +231,10 @@ static int restore_may_replace(struct ckpt_ctx *ctx)
 		ckpt_err(ctx, "the calling process has other threads");
 		return -EOPNOTSUPP;
 	}
+	if (test_bit(MMF_MULTIPROCESS, &current->mm->flags)) {
+		ckpt_err(ctx, "the calling process shares its memory with another process");
+		return -EINVAL;
+	}
 	if (current->vfork_done) {
 		ckpt_err(ctx, "the calling process shares its memory with its vfork() parent");
 		return -EINVAL;
@@ -260,6 +262,8 @@ static int restore_policy(struct ckpt_ctx *ctx, int verdict, const char *hook)
 
 static void restore_release(struct ckpt_ctx *ctx)
 {
+	restore_files_release(ctx);
+	restore_signals_release(ctx);
 	restore_mm_release(ctx);
 	ckpt_cpu_release(&ctx->cpu);
 	kvfree(ctx->pagebuf);
@@ -293,14 +297,27 @@ int do_restart(struct ckpt_ctx *ctx)
 		ret = restore_policy(ctx, security_ckpt_restart(ctx->hdr, ctx->rtask),
 				     "security_ckpt_restart");
 	if (!ret)
+		ret = restore_fs(ctx);
+	if (!ret)
 		ret = restore_cpu(ctx);
+	if (!ret)
+		ret = restore_signals(ctx);
 	if (!ret)
 		ret = restore_files(ctx);
 	if (!ret)
 		ret = restore_mm_map(ctx);
+	if (!ret)
+		ret = restore_auxv(ctx);
 	if (ret)
 		goto out;
+	restore_cpu_syscall(ctx);
 
+	/* Nothing may fail for want of memory past the point of no return. */
+	ctx->pagebuf = kvmalloc(CKPT_PAGES_MAX * PAGE_SIZE, GFP_KERNEL_ACCOUNT);
+	if (!ctx->pagebuf) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	ret = restore_policy(ctx, security_ckpt_restart_commit(ctx->hdr, ctx->rtask,
 							       ctx->rmm->nr_vmas),
 			     "security_ckpt_restart_commit");
@@ -315,14 +332,17 @@ int do_restart(struct ckpt_ctx *ctx)
 	if (ret)
 		goto out;
 	restore_task_commit(ctx);
+	restore_auxv_commit(ctx);
 	ret = restore_load_registers(ctx);
-	if (ret)
-		goto out;
-	ret = restore_set_ax(ctx, set_ax);
+	if (!ret)
+		ret = restore_set_ax(ctx, set_ax);
 	if (ret)
 		goto out;
 	set_ax = NULL;
 	restore_close_files();
+	ret = restore_files_commit(ctx);
+	if (!ret)
+		ret = restore_signals_commit(ctx);
 out:
 	kfree(set_ax);
 	restore_release(ctx);

@@ -21,6 +21,7 @@
 #include <linux/pid.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
+#include <linux/sched/coredump.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <asm/cpufeature.h>
@@ -212,6 +213,12 @@ int ckpt_may_checkpoint(struct ckpt_ctx *ctx, struct task_struct *task)
 	if ((task->flags & PF_EXITING) || task->exit_state || !task->mm) {
 		ckpt_err(ctx, "pid %d: the process is exiting", pid);
 		return -ESRCH;
+	}
+	/* Memory shared with another process (CLONE_VM) changes under us. */
+	if (test_bit(MMF_MULTIPROCESS, &task->mm->flags)) {
+		ckpt_err(ctx, "pid %d: shares its memory with another process (CLONE_VM)",
+			 pid);
+		return -EOPNOTSUPP;
 	}
 	/* Threads need a coordinated stop and per-thread state: not yet. */
 	if (get_nr_threads(task) != 1) {

@@ -11,6 +11,8 @@
  * here for the one kind a restart can resume: a sleep in nanosleep().
  */
 #include <linux/cred.h>
+#include <linux/fs_struct.h>
+#include <linux/path.h>
 #include <linux/mutex.h>
 #include <linux/errno.h>
 #include <linux/futex.h>
@@ -78,6 +80,20 @@ static void checkpoint_restart_block(struct ckpt_hdr_task *h,
 	h->nanosleep_now = now;
 }
 
+static_assert(CKPT_RLIM_NLIMITS == RLIM_NLIMITS);
+
+static void checkpoint_rlimits(struct ckpt_hdr_task *h, struct task_struct *task)
+{
+	unsigned int i;
+
+	task_lock(task->group_leader);
+	for (i = 0; i < RLIM_NLIMITS; i++) {
+		h->rlim[i][0] = task->signal->rlim[i].rlim_cur;
+		h->rlim[i][1] = task->signal->rlim[i].rlim_max;
+	}
+	task_unlock(task->group_leader);
+}
+
 /**
  * checkpoint_task() - write the CKPT_HDR_TASK record
  * @ctx:	the operation, its target parked
@@ -117,6 +133,13 @@ int checkpoint_task(struct ckpt_ctx *ctx)
 	}
 	if (h->restart == CKPT_RESTART_BLOCK)
 		checkpoint_restart_block(h, task);
+	/* An image restart would refuse is refused now. */
+	if (h->restart_block_kind == CKPT_RESTART_BLOCK_OTHER) {
+		ckpt_err(ctx, "pid %d: blocked in syscall %lld, whose restart ckpt cannot recreate yet (poll, select or a futex wait with a timeout)",
+			 h->pid, h->syscall_nr);
+		kfree(h);
+		return -EOPNOTSUPP;
+	}
 
 #ifdef CONFIG_RSEQ
 	h->rseq = (unsigned long)task->rseq;
@@ -129,6 +152,10 @@ int checkpoint_task(struct ckpt_ctx *ctx)
 		h->robust_list_len = sizeof(struct robust_list_head);
 #endif
 	h->clear_child_tid = (unsigned long)task->clear_child_tid;
+	h->pdeath_signal = task->pdeath_signal;
+	if (task_no_new_privs(task))
+		h->task_flags |= CKPT_TASK_NO_NEW_PRIVS;
+	checkpoint_rlimits(h, task);
 
 	__get_task_comm(h->comm, sizeof(h->comm), task);
 
@@ -215,8 +242,60 @@ static int restore_task_check(struct ckpt_ctx *ctx, struct ckpt_hdr_task *h)
 			 h->clear_child_tid);
 		return -EINVAL;
 	}
+	if (h->pdeath_signal > _NSIG || h->task_flags & ~CKPT_TASK_NO_NEW_PRIVS) {
+		ckpt_err(ctx, "fields pdeath_signal/task_flags: %u/%#x are not a signal and task flags",
+			 h->pdeath_signal, h->task_flags);
+		return -EINVAL;
+	}
 	/* The name is shown by the kernel: it must end within its field. */
 	h->comm[sizeof(h->comm) - 1] = '\0';
+	return 0;
+}
+
+static const char * const ckpt_rlimit_names[RLIM_NLIMITS] = {
+	"RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_DATA", "RLIMIT_STACK",
+	"RLIMIT_CORE", "RLIMIT_RSS", "RLIMIT_NPROC", "RLIMIT_NOFILE",
+	"RLIMIT_MEMLOCK", "RLIMIT_AS", "RLIMIT_LOCKS", "RLIMIT_SIGPENDING",
+	"RLIMIT_MSGQUEUE", "RLIMIT_NICE", "RLIMIT_RTPRIO", "RLIMIT_RTTIME",
+};
+
+/*
+ * What a task sets for itself, its caller set before restart with the
+ * syscalls made for it (which refuse a limit above its own hard limit):
+ * here it is only checked, so that nothing is restored half.
+ */
+static int restore_task_settings_check(struct ckpt_ctx *ctx,
+				       const struct ckpt_hdr_task *h)
+{
+	unsigned int i;
+
+	if (current->personality != h->personality) {
+		ckpt_err(ctx, "the personality is %#x, not the image's %#x (the caller sets it first)",
+			 current->personality, h->personality);
+		return -EINVAL;
+	}
+	if (current->pdeath_signal != h->pdeath_signal) {
+		ckpt_err(ctx, "the parent-death signal is %d, not the image's %u (the caller sets it first)",
+			 current->pdeath_signal, h->pdeath_signal);
+		return -EINVAL;
+	}
+	if (!!task_no_new_privs(current) !=
+	    !!(h->task_flags & CKPT_TASK_NO_NEW_PRIVS)) {
+		ckpt_err(ctx, "no_new_privs is %d, not the image's (the caller sets it first; it is never cleared)",
+			 task_no_new_privs(current));
+		return -EPERM;
+	}
+	for (i = 0; i < RLIM_NLIMITS; i++) {
+		unsigned long cur = READ_ONCE(current->signal->rlim[i].rlim_cur);
+		unsigned long max = READ_ONCE(current->signal->rlim[i].rlim_max);
+
+		if (cur != h->rlim[i][0] || max != h->rlim[i][1]) {
+			ckpt_err(ctx, "%s is %lu/%lu, not the image's %llu/%llu (the caller sets its limits first)",
+				 ckpt_rlimit_names[i], cur, max, h->rlim[i][0],
+				 h->rlim[i][1]);
+			return -EPERM;
+		}
+	}
 	return 0;
 }
 
@@ -235,6 +314,8 @@ int restore_task(struct ckpt_ctx *ctx)
 	if (IS_ERR(h))
 		return PTR_ERR(h);
 	ret = restore_task_check(ctx, h);
+	if (!ret)
+		ret = restore_task_settings_check(ctx, h);
 	if (ret) {
 		kfree(h);
 		return ret;
@@ -286,9 +367,144 @@ void restore_task_commit(struct ckpt_ctx *ctx)
 	current->robust_list = u64_to_user_ptr(h->robust_list);
 #endif
 	current->clear_child_tid = u64_to_user_ptr(h->clear_child_tid);
-	/* The restart command's own death signal is not the program's. */
-	current->pdeath_signal = 0;
 
-	if (h->restart_block_kind == CKPT_RESTART_BLOCK_NANOSLEEP)
+	/* Unless a handler runs first and the sleep ends with -EINTR. */
+	if (ctx->restart_block)
 		restore_nanosleep(h);
+}
+
+/*
+ * The filesystem context: umask and working directory.  A task whose
+ * root is not the checkpointer's would see other paths than the ones
+ * recorded: refused.
+ */
+static int ckpt_task_fs(struct ckpt_ctx *ctx, struct path *pwd, u32 *umask)
+{
+	struct path root, mine;
+	bool same_root;
+
+	task_lock(ctx->task);
+	if (!ctx->task->fs) {
+		task_unlock(ctx->task);
+		ckpt_err(ctx, "pid %d: the process is exiting",
+			 task_pid_vnr(ctx->task));
+		return -ESRCH;
+	}
+	get_fs_root(ctx->task->fs, &root);
+	get_fs_pwd(ctx->task->fs, pwd);
+	*umask = ctx->task->fs->umask;
+	task_unlock(ctx->task);
+
+	get_fs_root(current->fs, &mine);
+	same_root = path_equal(&root, &mine);
+	path_put(&mine);
+	path_put(&root);
+	if (!same_root) {
+		path_put(pwd);
+		ckpt_err(ctx, "pid %d: its root directory is not the checkpointer's (chroot)",
+			 task_pid_vnr(ctx->task));
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/**
+ * checkpoint_fs() - write the CKPT_HDR_FS record
+ * @ctx:	the operation, its target parked
+ *
+ * Return: 0 or a negative errno.
+ */
+int checkpoint_fs(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr_fs *h;
+	struct path pwd;
+	char *buf, *cwd;
+	size_t len;
+	u32 umask;
+	int ret;
+
+	ret = ckpt_task_fs(ctx, &pwd, &umask);
+	if (ret)
+		return ret;
+	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!buf) {
+		path_put(&pwd);
+		return -ENOMEM;
+	}
+	cwd = d_path(&pwd, buf, PATH_MAX);
+	path_put(&pwd);
+	if (IS_ERR(cwd)) {
+		ckpt_err(ctx, "pid %d: cannot name its working directory (%ld)",
+			 task_pid_vnr(ctx->task), PTR_ERR(cwd));
+		kfree(buf);
+		return PTR_ERR(cwd);
+	}
+	len = strlen(cwd) + 1;
+	h = ckpt_hdr_alloc(ALIGN(sizeof(*h) + len, 8), CKPT_HDR_FS);
+	if (h) {
+		h->umask = umask;
+		h->cwd_len = len;
+		memcpy(h->cwd, cwd, len);
+		ret = ckpt_write_obj(ctx, &h->h);
+		kfree(h);
+	} else {
+		ret = -ENOMEM;
+	}
+	kfree(buf);
+	return ret;
+}
+
+/**
+ * restore_fs() - read and check the CKPT_HDR_FS record
+ * @ctx:	the restart
+ *
+ * The caller entered the working directory and set the umask itself,
+ * with chdir(2) and umask(2); they are checked here.
+ *
+ * Return: 0 or a negative errno, with ctx->errmsg naming the field.
+ */
+int restore_fs(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr_fs *h;
+	struct path pwd;
+	char *buf, *cwd;
+	int ret;
+
+	h = ckpt_read_hdr(ctx, CKPT_HDR_FS, sizeof(*h) + 8,
+			  ALIGN(sizeof(*h) + PATH_MAX, 8));
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	ret = ckpt_check_name(ctx, &h->h, sizeof(*h), h->cwd, h->cwd_len);
+	if (ret)
+		goto out;
+	if (h->umask & ~0777 || h->cwd[0] != '/') {
+		ckpt_err(ctx, "fields umask/cwd: %#o/%s are not a umask and an absolute path",
+			 h->umask, h->cwd);
+		ret = -EINVAL;
+		goto out;
+	}
+	if (current_umask() != h->umask) {
+		ckpt_err(ctx, "the umask is %#o, not the image's %#o (the caller sets it first)",
+			 current_umask(), h->umask);
+		ret = -EINVAL;
+		goto out;
+	}
+
+	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	get_fs_pwd(current->fs, &pwd);
+	cwd = d_path(&pwd, buf, PATH_MAX);
+	path_put(&pwd);
+	if (IS_ERR(cwd) || strcmp(cwd, h->cwd)) {
+		ckpt_err(ctx, "the working directory is %s, not the image's %s (the caller enters it first)",
+			 IS_ERR(cwd) ? "unnamed" : cwd, h->cwd);
+		ret = -EINVAL;
+	}
+	kfree(buf);
+out:
+	kfree(h);
+	return ret;
 }

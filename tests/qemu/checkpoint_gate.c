@@ -16,6 +16,7 @@
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/syscall.h>
 
 #include "ckpt_test.h"
 #include "kselftest_harness.h"
@@ -78,8 +79,11 @@ FIXTURE_SETUP(target)
 	self->pid = fork_child();
 	ASSERT_LE(0, self->pid);
 	if (self->pid == 0) {
-		close(p[0]);
-		target_main(p[1]);
+		/* Its answers go to stdout: a pipe above 2 is not supported. */
+		if (dup2(p[1], 1) != 1)
+			_exit(1);
+		close_fds_above_2();
+		target_main(1);
 	}
 	close(p[1]);
 	self->ctl = p[0];
@@ -498,8 +502,12 @@ static pid_t start_victim(uid_t uid, int (*prep)(void))
 			_exit(1);
 		if (prep && prep())
 			_exit(1);
+		/* Say so on stdout: a pipe above 2 is not supported. */
+		if (dup2(p[1], 1) != 1)
+			_exit(1);
+		close_fds_above_2();
 		c = 'r';
-		if (write(p[1], &c, 1) != 1)
+		if (write(1, &c, 1) != 1)
 			_exit(1);
 		for (;;)
 			pause();
@@ -684,6 +692,31 @@ TEST(refuses_shared_anonymous_memory)
 	EXPECT_EQ(-1, ckpt_checkpoint_msg(pid, memfd(), 0, msg, sizeof(msg)));
 	EXPECT_EQ(EOPNOTSUPP, errno);
 	EXPECT_NE(NULL, strstr(msg, "MAP_SHARED|MAP_ANONYMOUS")) TH_LOG("%s", msg);
+	kill_child(pid);
+}
+
+TEST(refuses_a_pipe_it_cannot_restore_naming_it)
+{
+	char msg[256];
+	int p[2];
+	pid_t pid;
+
+	if (!ckpt_available())
+		SKIP(return, "ckpt.ko is not loaded");
+	ASSERT_EQ(0, pipe(p));
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		for (;;)
+			pause();
+	}
+	close(p[0]);
+	close(p[1]);
+	ASSERT_TRUE(wait_in_syscall(pid, SYS_pause, 20000));
+	EXPECT_EQ(-1, ckpt_checkpoint_msg(pid, memfd(), 0, msg, sizeof(msg)));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_NE(NULL, strstr(msg, "pipe:[")) TH_LOG("%s", msg);
+	EXPECT_NE(NULL, strstr(msg, "is not supported yet")) TH_LOG("%s", msg);
 	kill_child(pid);
 }
 

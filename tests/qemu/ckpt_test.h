@@ -19,7 +19,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
@@ -634,6 +636,90 @@ static inline int move_specials(const struct image *img)
 	return 0;
 }
 
+/* struct sigaction as the rt_sigaction syscall takes it on x86-64 */
+struct kernel_sigaction_x86 {
+	uint64_t handler;
+	uint64_t flags;
+	uint64_t restorer;
+	uint64_t mask;
+};
+
+/*
+ * What the caller of restart sets on itself, as the ckpt command does:
+ * every signal blocked (the module sets the image's mask), the image's
+ * dispositions and alternate stack, working directory, umask,
+ * personality, parent-death signal and no_new_privs.  Returns NULL, or
+ * what failed.
+ */
+static inline const char *restart_prep_self(const struct image *img)
+{
+	const struct ckpt_hdr_signals *sg = image_find(img, CKPT_HDR_SIGNALS);
+	const struct ckpt_hdr_task *t = image_find(img, CKPT_HDR_TASK);
+	const struct ckpt_hdr_fs *fs = image_find(img, CKPT_HDR_FS);
+	sigset_t all;
+	int sig;
+
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	for (sig = 1; sg && sig <= 64; sig++) {
+		struct kernel_sigaction_x86 ka = {
+			.handler = sg->action[sig - 1].handler,
+			.flags = sg->action[sig - 1].flags,
+			.restorer = sg->action[sig - 1].restorer,
+			.mask = sg->action[sig - 1].mask,
+		};
+
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		if (syscall(SYS_rt_sigaction, sig, &ka, NULL, 8))
+			return "rt_sigaction";
+	}
+	if (sg) {
+		stack_t ss = {
+			.ss_sp = (void *)(uintptr_t)sg->ss_sp,
+			.ss_size = sg->ss_size,
+			.ss_flags = sg->ss_flags,
+		};
+
+		if (sg->ss_flags & SS_DISABLE)
+			ss = (stack_t){ .ss_flags = SS_DISABLE };
+		if (syscall(SYS_sigaltstack, &ss, NULL))
+			return "sigaltstack";
+	}
+	if (fs) {
+		if (chdir(fs->cwd))
+			return "chdir to the image's working directory";
+		umask(fs->umask);
+	}
+	if (t) {
+		if (personality(t->personality) < 0)
+			return "personality";
+		if (prctl(PR_SET_PDEATHSIG, t->pdeath_signal))
+			return "PR_SET_PDEATHSIG";
+		if ((t->task_flags & CKPT_TASK_NO_NEW_PRIVS) &&
+		    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+			return "PR_SET_NO_NEW_PRIVS";
+	}
+	return NULL;
+}
+
+/* The image's resource limits, last: they may leave no room to map. */
+static inline const char *restart_prep_limits(const struct image *img)
+{
+	const struct ckpt_hdr_task *t = image_find(img, CKPT_HDR_TASK);
+	int i;
+
+	for (i = 0; t && i < CKPT_RLIM_NLIMITS; i++) {
+		struct rlimit rl = {
+			.rlim_cur = t->rlim[i][0], .rlim_max = t->rlim[i][1],
+		};
+
+		if (setrlimit(i, &rl))
+			return "setrlimit: the image's limit is above this process's";
+	}
+	return NULL;
+}
+
 /* Run in the restarting child just before CKPT_IOC_RESTART, if set. */
 static void (*restart_child_prep)(void);
 
@@ -671,8 +757,8 @@ static inline int restart_image(const struct image *img, int imgfd,
 		struct ckpt_restart_args args = {
 			.size = sizeof(args), .fd = imgfd, .status_fd = st[1],
 		};
-		sigset_t none;
-		int sig, fd;
+		const char *why;
+		int fd;
 
 		if (uid != (uid_t)-1 && become_user(uid))
 			child_fail(st[1], "cannot change user");
@@ -684,14 +770,14 @@ static inline int restart_image(const struct image *img, int imgfd,
 		for (fd = 3; fd < 1024; fd++)
 			if (fd != imgfd && fd != st[1] && fd != dev)
 				close(fd);
-		for (sig = 1; sig < _NSIG; sig++)
-			signal(sig, SIG_DFL);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		/* No parent-death signal for the restored program. */
-		prctl(PR_SET_PDEATHSIG, 0);
+		why = restart_prep_self(img);
+		if (why)
+			child_fail(st[1], why);
 		if (move_specials(img))
 			child_fail(st[1], "cannot move [vdso]/[vvar] where the image has them");
+		why = restart_prep_limits(img);
+		if (why)
+			child_fail(st[1], why);
 		if (restart_child_prep)
 			restart_child_prep();
 		syscall(SYS_ioctl, dev, CKPT_IOC_RESTART, &args);

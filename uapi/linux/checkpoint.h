@@ -18,11 +18,16 @@
  * Order of the records in a version 1 image:
  *
  *	CKPT_HDR_HEADER		magic, version, architecture, constants
- *	CKPT_HDR_TASK		comm, ids (informational), syscall state
+ *	CKPT_HDR_TASK		comm, ids (informational), syscall state,
+ *				limits and the other per-task settings
+ *	CKPT_HDR_FS		umask and working directory
  *	CKPT_HDR_CPU		general purpose registers, fs/gs base
  *	CKPT_HDR_XSTATE		the user xstate, standard XSAVE format
+ *	CKPT_HDR_SIGNALS	handlers, blocked mask, alternate stack
+ *	CKPT_HDR_SIGPENDING	one per pending signal, private then shared
  *	CKPT_HDR_FILE		one per open file descriptor, ascending
  *	CKPT_HDR_MM		the mm's own fields and the number of VMAs
+ *	CKPT_HDR_AUXV		the auxiliary vector the process started with
  *	CKPT_HDR_VMA		one per VMA, in ascending address order
  *	CKPT_HDR_PAGES		runs of saved pages, ascending, each inside
  *				one VMA
@@ -128,13 +133,16 @@ struct ckpt_restart_args {
 /* Record types (struct ckpt_hdr::type) */
 #define CKPT_HDR_HEADER		1
 #define CKPT_HDR_TASK		100
+#define CKPT_HDR_FS		101
 #define CKPT_HDR_CPU		200
 #define CKPT_HDR_XSTATE		201
 #define CKPT_HDR_MM		300
 #define CKPT_HDR_VMA		301
 #define CKPT_HDR_PAGES		302
+#define CKPT_HDR_AUXV		303
 #define CKPT_HDR_FILE		400
-/* 500-599: signals (not yet defined) */
+#define CKPT_HDR_SIGNALS	500
+#define CKPT_HDR_SIGPENDING	501
 #define CKPT_HDR_TAIL		9000
 
 /**
@@ -194,6 +202,12 @@ struct ckpt_hdr_header {
 	struct ckpt_const constants;
 };
 
+/* ckpt_hdr_task::task_flags */
+#define CKPT_TASK_NO_NEW_PRIVS	0x00000001	/* prctl(PR_SET_NO_NEW_PRIVS) */
+
+/* The resource limits saved: RLIMIT_CPU .. RLIMIT_RTTIME */
+#define CKPT_RLIM_NLIMITS	16
+
 /* ckpt_hdr_task::restart: how the interrupted syscall would resume */
 #define CKPT_RESTART_NONE		0	/* not in a syscall */
 #define CKPT_RESTART_RETURN		1	/* returns @syscall_ret as is */
@@ -238,7 +252,16 @@ struct ckpt_hdr_header {
  * @robust_list:	the head registered with set_robust_list(2), or 0
  * @robust_list_len:	its length
  * @clear_child_tid:	the address registered with set_tid_address(2)
+ * @pdeath_signal:	the signal of prctl(PR_SET_PDEATHSIG), or 0
+ * @task_flags:	CKPT_TASK_* flags
+ * @rlim:		the process's resource limits, RLIMIT_* order:
+ *			[i][0] soft, [i][1] hard; ~0 is RLIM_INFINITY
  * @comm:		the task's comm, NUL-padded
+ *
+ * Restart never raises a limit: the caller sets the image's limits on
+ * itself with setrlimit(2) (which cannot go above its own hard limits)
+ * and the module checks that they are what the image says, as it does
+ * for the personality, the parent-death signal and no_new_privs.
  */
 struct ckpt_hdr_task {
 	struct ckpt_hdr h;
@@ -265,7 +288,29 @@ struct ckpt_hdr_task {
 	__u64 robust_list;
 	__u64 robust_list_len;
 	__u64 clear_child_tid;
+	__u32 pdeath_signal;
+	__u32 task_flags;
+	__u64 rlim[CKPT_RLIM_NLIMITS][2];
 	char comm[16];
+};
+
+/**
+ * struct ckpt_hdr_fs - CKPT_HDR_FS: the task's filesystem context
+ * @h:		type CKPT_HDR_FS; @h.len covers @cwd
+ * @umask:	the file mode creation mask
+ * @cwd_len:	bytes in @cwd, its terminating NUL included
+ * @cwd:	the working directory, as d_path() gives it in the
+ *		checkpointer's root; zero-padded to a multiple of 8 bytes
+ *
+ * Checkpoint refuses a task whose root directory is not the
+ * checkpointer's.  The caller of restart enters @cwd and sets @umask
+ * itself (chdir(2), umask(2)); the module checks them.
+ */
+struct ckpt_hdr_fs {
+	struct ckpt_hdr h;
+	__u32 umask;
+	__u32 cwd_len;
+	char cwd[];
 };
 
 /**
@@ -323,6 +368,59 @@ struct ckpt_hdr_xstate {
 	__u8 data[];
 };
 
+/* One signal's disposition, as struct sigaction gives it on x86-64. */
+struct ckpt_sigaction {
+	__u64 handler;		/* SIG_DFL (0), SIG_IGN (1) or an address */
+	__u64 flags;		/* SA_* */
+	__u64 restorer;		/* sa_restorer */
+	__u64 mask;		/* sa_mask: bit n-1 is signal n */
+};
+
+#define CKPT_NSIG		64
+
+/**
+ * struct ckpt_hdr_signals - CKPT_HDR_SIGNALS: the task's signal state
+ * @h:		type CKPT_HDR_SIGNALS
+ * @blocked:	the blocked mask: bit n-1 is signal n
+ * @ss_sp:	the alternate signal stack (sigaltstack(2)), or 0
+ * @ss_size:	its size
+ * @ss_flags:	its flags (SS_AUTODISARM)
+ * @nr_pending:	CKPT_HDR_SIGPENDING records that follow
+ * @action:	the disposition of signals 1..64, in order
+ *
+ * The caller of restart installs @action and the alternate stack itself
+ * (sigaction(2), sigaltstack(2), which refuse what a task may not set)
+ * with every signal blocked; the module checks them, then sets @blocked
+ * and queues the pending signals once the memory they refer to is back.
+ */
+struct ckpt_hdr_signals {
+	struct ckpt_hdr h;
+	__u64 blocked;
+	__u64 ss_sp;
+	__u64 ss_size;
+	__u32 ss_flags;
+	__u32 nr_pending;
+	struct ckpt_sigaction action[CKPT_NSIG];
+};
+
+/* ckpt_hdr_sigpending::queue */
+#define CKPT_SIGQUEUE_PRIVATE	0	/* the task's own pending queue */
+#define CKPT_SIGQUEUE_SHARED	1	/* the process's shared queue */
+
+/**
+ * struct ckpt_hdr_sigpending - CKPT_HDR_SIGPENDING: one pending signal
+ * @h:		type CKPT_HDR_SIGPENDING
+ * @signo:	the signal, 1..64 (not SIGKILL or SIGSTOP)
+ * @queue:	CKPT_SIGQUEUE_*
+ * @info:	its siginfo_t, as user space sees it (128 bytes)
+ */
+struct ckpt_hdr_sigpending {
+	struct ckpt_hdr h;
+	__u32 signo;
+	__u32 queue;
+	__u8 info[128];
+};
+
 /**
  * struct ckpt_hdr_mm - CKPT_HDR_MM: the fields of the mm itself
  * @h:		type CKPT_HDR_MM
@@ -345,6 +443,21 @@ struct ckpt_hdr_mm {
 	__u64 arg_end;
 	__u64 env_start;
 	__u64 env_end;
+};
+
+/**
+ * struct ckpt_hdr_auxv - CKPT_HDR_AUXV: the auxiliary vector
+ * @h:		type CKPT_HDR_AUXV; @h.len covers @words
+ * @nr_words:	number of 64-bit words in @words: (type, value) pairs up
+ *		to and including AT_NULL
+ * @reserved:	zero
+ * @words:	the vector getauxval(3) and /proc/PID/auxv read
+ */
+struct ckpt_hdr_auxv {
+	struct ckpt_hdr h;
+	__u32 nr_words;
+	__u32 reserved;
+	__u64 words[];
 };
 
 /* ckpt_hdr_vma::kind */
@@ -412,12 +525,18 @@ struct ckpt_hdr_vma {
  * @h:		type CKPT_HDR_FILE; @h.len covers @name
  * @fd:		the descriptor's number
  * @fd_flags:	CKPT_FD_* flags of the descriptor
+ * @file_id:	the open file it refers to: descriptors that share one
+ *		(dup(2)) have the same id; ids count from 0 in order of
+ *		first appearance, and only the first record of an id
+ *		describes the file
  * @f_flags:	the open file's flags: O_ACCMODE, O_APPEND, O_NONBLOCK, ...
  * @mode:	i_mode of the file's inode: its type (S_IFMT) and permissions
+ * @reserved:	zero
  * @pos:	the file position
  * @dev:	the file's device, new_encode_dev() form
  * @ino:	the file's inode number
- * @size:	its size
+ * @rdev:	for a device, the device it is, new_encode_dev() form
+ * @size:	the file's size
  * @mtime_sec:	its modification time
  * @mtime_nsec:	likewise, nanoseconds
  * @name_len:	bytes in @name, its terminating NUL included
@@ -425,19 +544,26 @@ struct ckpt_hdr_vma {
  *		root ("pipe:[1234]", "socket:[1234]", "anon_inode:[eventfd]"
  *		for what has no path); zero-padded to a multiple of 8 bytes
  *
- * Records come in ascending @fd order.  This version of restart gives the
- * restored process the restart command's descriptors 0, 1 and 2, and
- * refuses an image with any other descriptor open.
+ * Records come in ascending @fd order.  Restart reopens regular files,
+ * directories and the character devices /dev/null, /dev/zero, /dev/full,
+ * /dev/random, /dev/urandom and /dev/tty by path, as its caller, at the
+ * same descriptor, with the same flags and position, refusing a file
+ * whose identity changed.  Descriptors 0, 1 and 2 that were anything
+ * else (a terminal, a pipe, a socket) are the restart command's own.
+ * Checkpoint refuses any other kind of descriptor, naming it.
  */
 struct ckpt_hdr_file {
 	struct ckpt_hdr h;
 	__s32 fd;
 	__u32 fd_flags;
+	__u32 file_id;
 	__u32 f_flags;
 	__u32 mode;
+	__u32 reserved;
 	__u64 pos;
 	__u64 dev;
 	__u64 ino;
+	__u64 rdev;
 	__u64 size;
 	__s64 mtime_sec;
 	__u32 mtime_nsec;

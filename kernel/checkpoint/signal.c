@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Signals: dispositions, the blocked mask, the alternate stack, and the
+ * signals pending with their siginfo.
+ *
+ * On restart the caller installs the dispositions and the alternate stack
+ * itself, with sigaction(2) and sigaltstack(2), every signal blocked; the
+ * module checks that they are the image's.  It sets the blocked mask and
+ * queues the pending signals itself, once the memory that handlers and
+ * siginfo refer to is back: a signal pending at checkpoint is delivered
+ * after restart, once.  A single-threaded process has one thread to
+ * deliver to, so private signals are queued as shared ones, which is
+ * where send_sig_info() puts them.
+ */
+#include <linux/sched/signal.h>
+#include <linux/signal.h>
+#include <linux/slab.h>
+
+#include "ckpt.h"
+
+/* The SA_* flags x86-64 user space may set */
+#define CKPT_SA_KNOWN	(SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO | \
+			 SA_UNSUPPORTED | SA_EXPOSE_TAGBITS | SA_RESTORER | \
+			 SA_ONSTACK | SA_RESTART | SA_NODEFER | SA_RESETHAND)
+
+/* At most this many pending signals are saved or restored. */
+#define CKPT_SIGPENDING_MAX	65536
+
+static_assert(CKPT_NSIG == _NSIG);
+static_assert(sizeof(kernel_siginfo_t) <=
+	      sizeof(((struct ckpt_hdr_sigpending *)0)->info));
+
+/*
+ * The sighand of a parked target, or of current: neither can exec or
+ * exit meanwhile, so it cannot be replaced under us.
+ */
+static struct sighand_struct *ckpt_sighand(struct task_struct *task)
+{
+	return rcu_dereference_protected(task->sighand, true);
+}
+
+struct ckpt_sigpending {
+	int signo;
+	u32 queue;
+	kernel_siginfo_t info;
+};
+
+/* Copy up to @max pending signals of @task; returns how many there are. */
+static unsigned int ckpt_collect_pending(struct task_struct *task,
+					 struct ckpt_sigpending *out,
+					 unsigned int max)
+{
+	struct sigpending *queues[] = {
+		&task->pending, &task->signal->shared_pending,
+	};
+	unsigned int n = 0, q;
+	struct sigqueue *sq;
+	int sig;
+
+	for (q = 0; q < ARRAY_SIZE(queues); q++) {
+		sigset_t listed;
+
+		sigemptyset(&listed);
+		list_for_each_entry(sq, &queues[q]->list, list) {
+			if (n < max) {
+				out[n].signo = sq->info.si_signo;
+				out[n].queue = q;
+				copy_siginfo(&out[n].info, &sq->info);
+			}
+			sigaddset(&listed, sq->info.si_signo);
+			n++;
+		}
+		/* Pending without a queue entry: kernel-sent, no siginfo. */
+		for (sig = 1; sig <= _NSIG; sig++) {
+			if (!sigismember(&queues[q]->signal, sig) ||
+			    sigismember(&listed, sig))
+				continue;
+			if (n < max) {
+				out[n].signo = sig;
+				out[n].queue = q;
+				clear_siginfo(&out[n].info);
+				out[n].info.si_signo = sig;
+				out[n].info.si_code = SI_KERNEL;
+			}
+			n++;
+		}
+	}
+	return n;
+}
+
+/**
+ * checkpoint_signals() - write CKPT_HDR_SIGNALS and its CKPT_HDR_SIGPENDING
+ * @ctx:	the operation, its target parked
+ *
+ * Return: 0 or a negative errno.
+ */
+int checkpoint_signals(struct ckpt_ctx *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct ckpt_sigpending *pending = NULL;
+	struct ckpt_hdr_sigpending *p = NULL;
+	struct ckpt_hdr_signals *h;
+	unsigned int nr, max = 0, i;
+	int ret = 0;
+
+	h = ckpt_hdr_alloc(sizeof(*h), CKPT_HDR_SIGNALS);
+	if (!h)
+		return -ENOMEM;
+
+	/* Count, allocate, copy: the queues change only by new signals. */
+	for (;;) {
+		spin_lock_irq(&ckpt_sighand(task)->siglock);
+		nr = ckpt_collect_pending(task, pending, max);
+		if (nr <= max) {
+			for (i = 0; i < _NSIG; i++) {
+				const struct sigaction *sa =
+					&ckpt_sighand(task)->action[i].sa;
+
+				h->action[i].handler = (unsigned long)sa->sa_handler;
+				h->action[i].flags = sa->sa_flags;
+				h->action[i].restorer = (unsigned long)sa->sa_restorer;
+				h->action[i].mask = sa->sa_mask.sig[0];
+			}
+			h->blocked = task->blocked.sig[0];
+			spin_unlock_irq(&ckpt_sighand(task)->siglock);
+			break;
+		}
+		spin_unlock_irq(&ckpt_sighand(task)->siglock);
+		if (nr > CKPT_SIGPENDING_MAX) {
+			ckpt_err(ctx, "pid %d: %u signals pending, more than %d",
+				 task_pid_vnr(task), nr, CKPT_SIGPENDING_MAX);
+			ret = -E2BIG;
+			goto out;
+		}
+		kvfree(pending);
+		max = nr + 8;
+		pending = kvcalloc(max, sizeof(*pending), GFP_KERNEL_ACCOUNT);
+		if (!pending) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+
+	h->ss_sp = task->sas_ss_sp;
+	h->ss_size = task->sas_ss_size;
+	h->ss_flags = task->sas_ss_flags;
+	h->nr_pending = nr;
+	for (i = 0; i < nr; i++) {
+		/* A stop or a kill not yet acted on cannot be restored as such. */
+		if (pending[i].signo == SIGKILL || pending[i].signo == SIGSTOP) {
+			ckpt_err(ctx, "pid %d: signal %d is pending", task_pid_vnr(task),
+				 pending[i].signo);
+			ret = -EBUSY;
+			goto out;
+		}
+	}
+	ret = ckpt_write_obj(ctx, &h->h);
+	if (ret || !nr)
+		goto out;
+
+	p = ckpt_hdr_alloc(sizeof(*p), CKPT_HDR_SIGPENDING);
+	if (!p) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < nr && !ret; i++) {
+		memset(p->info, 0, sizeof(p->info));
+		p->signo = pending[i].signo;
+		p->queue = pending[i].queue;
+		memcpy(p->info, &pending[i].info, sizeof(pending[i].info));
+		ret = ckpt_write_obj(ctx, &p->h);
+	}
+out:
+	kfree(p);
+	kvfree(pending);
+	kfree(h);
+	return ret;
+}
+
+static bool ckpt_user_ptr_ok(u64 v)
+{
+	return v <= 1 || v < TASK_SIZE_MAX;
+}
+
+static int restore_action_check(struct ckpt_ctx *ctx, int sig,
+				const struct ckpt_sigaction *a)
+{
+	const struct sigaction *now = &ckpt_sighand(current)->action[sig - 1].sa;
+
+	if (!ckpt_user_ptr_ok(a->handler) || !ckpt_user_ptr_ok(a->restorer) ||
+	    (a->flags & ~(u64)CKPT_SA_KNOWN) ||
+	    (sig_kernel_only(sig) && a->handler != (unsigned long)SIG_DFL)) {
+		ckpt_err(ctx, "signal %d: handler %#llx, flags %#llx, restorer %#llx are not a disposition a task may have",
+			 sig, a->handler, a->flags, a->restorer);
+		return -EINVAL;
+	}
+	if (sig_kernel_only(sig))
+		return 0;
+	/* sigaction(2) drops SIGKILL and SIGSTOP from masks. */
+	if ((unsigned long)now->sa_handler != a->handler ||
+	    now->sa_flags != a->flags ||
+	    (unsigned long)now->sa_restorer != a->restorer ||
+	    now->sa_mask.sig[0] != (a->mask & ~(sigmask(SIGKILL) | sigmask(SIGSTOP)))) {
+		ckpt_err(ctx, "signal %d: its disposition is not the image's (the caller installs it first)",
+			 sig);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int restore_signals_check(struct ckpt_ctx *ctx,
+				 const struct ckpt_hdr_signals *h)
+{
+	int sig, ret = 0;
+
+	if (h->nr_pending > CKPT_SIGPENDING_MAX) {
+		ckpt_err(ctx, "field nr_pending: %u is more than %d", h->nr_pending,
+			 CKPT_SIGPENDING_MAX);
+		return -EINVAL;
+	}
+	if (h->ss_flags & ~(SS_AUTODISARM | SS_DISABLE) ||
+	    !ckpt_user_ptr_ok(h->ss_sp) || h->ss_size > TASK_SIZE_MAX) {
+		ckpt_err(ctx, "fields ss_*: %#llx/%llu/%#x are not an alternate stack",
+			 h->ss_sp, h->ss_size, h->ss_flags);
+		return -EINVAL;
+	}
+
+	spin_lock_irq(&ckpt_sighand(current)->siglock);
+	for (sig = 1; sig <= _NSIG && !ret; sig++)
+		ret = restore_action_check(ctx, sig, &h->action[sig - 1]);
+	spin_unlock_irq(&ckpt_sighand(current)->siglock);
+	if (ret)
+		return ret;
+
+	if (current->sas_ss_sp != h->ss_sp || current->sas_ss_size != h->ss_size ||
+	    current->sas_ss_flags != h->ss_flags) {
+		ckpt_err(ctx, "the alternate signal stack is not the image's (the caller sets it first)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * restore_signals() - read and check CKPT_HDR_SIGNALS and _SIGPENDING
+ * @ctx:	the restart, before the point of no return
+ *
+ * Return: 0 or a negative errno, with ctx->errmsg naming the field.
+ */
+int restore_signals(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr_signals *h;
+	unsigned int i;
+	int ret;
+
+	h = ckpt_read_hdr(ctx, CKPT_HDR_SIGNALS, sizeof(*h), sizeof(*h));
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	ctx->rsig = h;
+	ret = restore_signals_check(ctx, h);
+	if (ret)
+		return ret;
+	if (!h->nr_pending)
+		return 0;
+
+	ctx->rpending = kvcalloc(h->nr_pending, sizeof(*ctx->rpending),
+				 GFP_KERNEL_ACCOUNT);
+	if (!ctx->rpending)
+		return -ENOMEM;
+	for (i = 0; i < h->nr_pending; i++) {
+		struct ckpt_hdr_sigpending *p;
+		int signo;
+
+		p = ckpt_read_hdr(ctx, CKPT_HDR_SIGPENDING, sizeof(*p),
+				  sizeof(*p));
+		if (IS_ERR(p))
+			return PTR_ERR(p);
+		memcpy(&signo, p->info, sizeof(signo));
+		if (!valid_signal(p->signo) || !p->signo ||
+		    sig_kernel_only(p->signo) || signo != p->signo ||
+		    p->queue > CKPT_SIGQUEUE_SHARED) {
+			ckpt_err(ctx, "fields signo/queue/info: %u/%u/%d are not a pending signal",
+				 p->signo, p->queue, signo);
+			kfree(p);
+			return -EINVAL;
+		}
+		ctx->rpending[i] = p;
+	}
+	return 0;
+}
+
+/**
+ * ckpt_first_handled_signal() - the signal the task will handle first
+ * @ctx:	the restart, signals read
+ *
+ * What get_signal() would dequeue first once the task runs: synchronous
+ * signals are not restored as such, so the lowest unblocked pending one.
+ *
+ * Return: its sigaction flags if it has a handler, or -1.
+ */
+long ckpt_first_handled_signal(const struct ckpt_ctx *ctx)
+{
+	const struct ckpt_hdr_signals *h = ctx->rsig;
+	int best = 0;
+	unsigned int i;
+
+	for (i = 0; i < h->nr_pending; i++) {
+		int sig = ctx->rpending[i]->signo;
+
+		if (h->blocked & sigmask(sig))
+			continue;
+		if (!best || sig < best)
+			best = sig;
+	}
+	if (!best || h->action[best - 1].handler <= 1)
+		return -1;
+	return h->action[best - 1].flags;
+}
+
+/**
+ * restore_signals_commit() - set the blocked mask, queue pending signals
+ * @ctx:	the restart, its memory back
+ *
+ * Return: 0 or a negative errno.
+ */
+int restore_signals_commit(struct ckpt_ctx *ctx)
+{
+	sigset_t blocked = { .sig = { ctx->rsig->blocked } };
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ctx->rsig->nr_pending; i++) {
+		const struct ckpt_hdr_sigpending *p = ctx->rpending[i];
+		kernel_siginfo_t info;
+
+		clear_siginfo(&info);
+		memcpy(&info, p->info, sizeof(info));
+		ret = send_sig_info(p->signo, &info, current);
+		if (ret) {
+			ckpt_err(ctx, "queueing signal %u failed (%d)", p->signo,
+				 ret);
+			return ret;
+		}
+	}
+	sigdelsetmask(&blocked, sigmask(SIGKILL) | sigmask(SIGSTOP));
+	return sigprocmask(SIG_SETMASK, &blocked, NULL);
+}
+
+void restore_signals_release(struct ckpt_ctx *ctx)
+{
+	unsigned int i;
+
+	if (ctx->rpending) {
+		for (i = 0; i < ctx->rsig->nr_pending; i++)
+			kfree(ctx->rpending[i]);
+		kvfree(ctx->rpending);
+	}
+	kfree(ctx->rsig);
+}
