@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The rest of a process: a program sets up open files (a log opened for
+ * appending, /dev/null, a data file at a position), signal handlers with
+ * their flags and masks, an alternate stack, a blocked mask with signals
+ * pending (one standard, two queued real-time ones with a value), its
+ * umask, working directory, limits, personality, parent-death signal and
+ * no_new_privs.  It is checkpointed, killed and restarted, and checks
+ * every item itself: contents and positions, appends landing at the end,
+ * handlers called with the right flags, each pending signal delivered
+ * once, and its auxv and cmdline as they were.
+ */
+#define _GNU_SOURCE
+#include <sys/auxv.h>
+#include <sys/personality.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "ckpt_test.h"
+#include "kselftest_harness.h"
+
+struct shared {
+	volatile int ready;
+	volatile int go;
+	int failed;
+	char dir[64];
+};
+
+static volatile sig_atomic_t usr1_calls, usr2_calls, rt_calls, rt_value_ok;
+static volatile sig_atomic_t term_on_altstack;
+static char altstack[65536];
+
+static void on_usr1(int sig, siginfo_t *si, void *uc)
+{
+	usr1_calls++;
+}
+
+static void on_usr2(int sig)
+{
+	usr2_calls++;
+}
+
+static void on_rt(int sig, siginfo_t *si, void *uc)
+{
+	rt_calls++;
+	if (si->si_code == SI_QUEUE && si->si_value.sival_int == 42)
+		rt_value_ok++;
+}
+
+static void on_term(int sig)
+{
+	char here;
+
+	term_on_altstack = &here >= altstack && &here < altstack + sizeof(altstack);
+}
+
+#define F_FILES		(1 << 0)
+#define F_SIGACTION	(1 << 1)
+#define F_PENDING	(1 << 2)
+#define F_ALTSTACK	(1 << 3)
+#define F_FS		(1 << 4)
+#define F_LIMITS	(1 << 5)
+#define F_PRCTL		(1 << 6)
+#define F_AUXV		(1 << 7)
+#define F_SETUP		(1 << 8)
+
+static int read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
+/* The same disposition as installed? */
+static bool has_action(int sig, void *handler, int flags)
+{
+	struct sigaction sa;
+
+	return !sigaction(sig, NULL, &sa) && (void *)sa.sa_handler == handler &&
+	       (sa.sa_flags & flags) == flags;
+}
+
+static void program(struct shared *sh)
+{
+	unsigned long entry, phdr, random;
+	char cmdline[4096], now[4096], cwd[256], buf[64];
+	struct sigaction sa = {};
+	struct rlimit rl;
+	union sigval v = { .sival_int = 42 };
+	sigset_t block, pending;
+	stack_t ss;
+	int failed = 0, n;
+
+	close_fds_above_2();
+	/* Files: 3 a log for appending, 4 /dev/null, 5 data at 100. */
+	if (chdir(sh->dir) || open("log", O_WRONLY | O_APPEND | O_CREAT, 0600) != 3 ||
+	    write(3, "before\n", 7) != 7 || open("/dev/null", O_RDWR) != 4 ||
+	    open("data", O_RDWR) != 5 || lseek(5, 100, SEEK_SET) != 100)
+		goto setup_failed;
+
+	/* Signals */
+	sa.sa_sigaction = on_usr1;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGUSR2);
+	if (sigaction(SIGUSR1, &sa, NULL))
+		goto setup_failed;
+	sa.sa_handler = on_usr2;
+	sa.sa_flags = 0;
+	if (sigaction(SIGUSR2, &sa, NULL) || signal(SIGHUP, SIG_IGN) == SIG_ERR)
+		goto setup_failed;
+	sa.sa_sigaction = on_rt;
+	sa.sa_flags = SA_SIGINFO;
+	if (sigaction(SIGRTMIN + 1, &sa, NULL))
+		goto setup_failed;
+	sa.sa_handler = on_term;
+	sa.sa_flags = SA_ONSTACK | SA_NODEFER;
+	if (sigaction(SIGTERM, &sa, NULL))
+		goto setup_failed;
+	ss.ss_sp = altstack;
+	ss.ss_size = sizeof(altstack);
+	ss.ss_flags = 0;
+	if (sigaltstack(&ss, NULL))
+		goto setup_failed;
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR2);
+	sigaddset(&block, SIGRTMIN + 1);
+	sigaddset(&block, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &block, NULL) || raise(SIGUSR2) ||
+	    sigqueue(getpid(), SIGRTMIN + 1, v) || sigqueue(getpid(), SIGRTMIN + 1, v))
+		goto setup_failed;
+
+	/* The task's own settings */
+	umask(027);
+	rl.rlim_cur = 256;
+	rl.rlim_max = 512;
+	if (setrlimit(RLIMIT_NOFILE, &rl) || personality(PER_LINUX | UNAME26) < 0 ||
+	    prctl(PR_SET_PDEATHSIG, SIGTERM) || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		goto setup_failed;
+
+	entry = getauxval(AT_ENTRY);
+	phdr = getauxval(AT_PHDR);
+	random = getauxval(AT_RANDOM);
+	if (read_file("/proc/self/cmdline", cmdline, sizeof(cmdline)) <= 0)
+		goto setup_failed;
+
+	sh->ready = 1;
+	while (!sh->go)
+		usleep(1000);
+
+	/* Files: contents, positions, appends landing at the end */
+	if (lseek(3, 0, SEEK_SET) != 0 || write(3, "after\n", 6) != 6 ||
+	    read_file("log", buf, sizeof(buf)) != 13 ||
+	    strcmp(buf, "before\nafter\n") || lseek(5, 0, SEEK_CUR) != 100 ||
+	    write(4, "x", 1) != 1 || (fcntl(3, F_GETFL) & O_APPEND) == 0)
+		failed |= F_FILES;
+	{
+		struct stat st;
+
+		if (fstat(4, &st) || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+			failed |= F_FILES;
+	}
+
+	/* Dispositions */
+	if (!has_action(SIGUSR1, (void *)on_usr1, SA_SIGINFO | SA_RESTART) ||
+	    !has_action(SIGUSR2, (void *)on_usr2, 0) ||
+	    !has_action(SIGHUP, (void *)SIG_IGN, 0) ||
+	    !has_action(SIGRTMIN + 1, (void *)on_rt, SA_SIGINFO) ||
+	    !has_action(SIGTERM, (void *)on_term, SA_ONSTACK | SA_NODEFER))
+		failed |= F_SIGACTION;
+	if (sigaction(SIGUSR1, NULL, &sa) || !sigismember(&sa.sa_mask, SIGUSR2))
+		failed |= F_SIGACTION;
+	if (sigaltstack(NULL, &ss) || ss.ss_sp != altstack ||
+	    ss.ss_size != sizeof(altstack))
+		failed |= F_ALTSTACK;
+
+	/* Pending, blocked: then each delivered once when unblocked. */
+	if (sigpending(&pending) || !sigismember(&pending, SIGUSR2) ||
+	    !sigismember(&pending, SIGRTMIN + 1) || usr2_calls || rt_calls)
+		failed |= F_PENDING;
+	sigprocmask(SIG_UNBLOCK, &block, NULL);
+	if (usr2_calls != 1 || rt_calls != 2 || rt_value_ok != 2)
+		failed |= F_PENDING;
+	raise(SIGTERM);
+	if (!term_on_altstack)
+		failed |= F_ALTSTACK;
+	raise(SIGUSR1);
+	if (usr1_calls != 1)
+		failed |= F_PENDING;
+
+	/* umask, cwd, limits, personality, prctl, auxv, cmdline */
+	if (umask(0) != 027 || !getcwd(cwd, sizeof(cwd)) || strcmp(cwd, sh->dir))
+		failed |= F_FS;
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur != 256 || rl.rlim_max != 512)
+		failed |= F_LIMITS;
+	if (personality(0xffffffff) != (PER_LINUX | UNAME26) ||
+	    prctl(PR_GET_PDEATHSIG, &n) || n != SIGTERM ||
+	    prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+		failed |= F_PRCTL;
+	if (getauxval(AT_ENTRY) != entry || getauxval(AT_PHDR) != phdr ||
+	    getauxval(AT_RANDOM) != random ||
+	    read_file("/proc/self/cmdline", now, sizeof(now)) <= 0 ||
+	    strcmp(now, cmdline))
+		failed |= F_AUXV;
+	sh->failed = failed;
+	_exit(failed ? 1 : 0);
+
+setup_failed:
+	sh->failed = F_SETUP;
+	_exit(1);
+}
+
+TEST(files_signals_and_settings_come_back)
+{
+	struct restart_result res;
+	struct shared *sh;
+	char shared[] = "/tmp/ckpt-proc-shared.XXXXXX", path[128];
+	struct image img;
+	int fd, i, status;
+	pid_t pid;
+
+	if (!ckpt_available())
+		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
+	fd = mkstemp(shared);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 4096));
+	sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, sh);
+	close(fd);
+	strcpy(sh->dir, "/tmp/ckpt-proc.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(sh->dir));
+	snprintf(path, sizeof(path), "%s/data", sh->dir);
+	fd = open(path, O_RDWR | O_CREAT, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 4096));
+	close(fd);
+
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		program(sh);
+	for (i = 0; i < 3000 && !sh->ready && !sh->failed; i++)
+		usleep(10000);
+	ASSERT_TRUE(sh->ready) TH_LOG("setup failed: %#x", sh->failed);
+
+	fd = memfd_create("ckpt-image", MFD_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ckpt_checkpoint(pid, fd, CKPT_CHECKPOINT_KILL))
+		TH_LOG("checkpoint: %s", strerror(errno));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, image_load(&img, fd));
+
+	ASSERT_EQ(0, restart_image(&img, fd, -1, (uid_t)-1, &res));
+	ASSERT_TRUE(res.started) TH_LOG("restart failed: %s", res.msg);
+	sh->go = 1;
+	ASSERT_EQ(res.pid, waitpid(res.pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status)) TH_LOG("died of signal %d", WTERMSIG(status));
+	EXPECT_EQ(0, status) TH_LOG("the program found changed: %#x", sh->failed);
+
+	image_free(&img);
+	close(fd);
+	snprintf(path, sizeof(path), "rm -rf %s", sh->dir);
+	system(path);
+	munmap(sh, 4096);
+	unlink(shared);
+}
+
+/* A file changed between checkpoint and restart is refused, named. */
+TEST(changed_file_is_refused_naming_it)
+{
+	char data[] = "/tmp/ckpt-changed.XXXXXX";
+	struct restart_result res;
+	struct image img;
+	int fd;
+	pid_t pid;
+
+	if (!ckpt_available())
+		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
+	fd = mkstemp(data);
+	ASSERT_LE(0, fd);
+	close(fd);
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close_fds_above_2();
+		if (open(data, O_RDONLY) != 3)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	ASSERT_TRUE(wait_in_syscall(pid, SYS_pause, 20000));
+	fd = memfd_create("ckpt-image", MFD_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ckpt_checkpoint(pid, fd, CKPT_CHECKPOINT_KILL));
+	waitpid(pid, NULL, 0);
+	ASSERT_EQ(0, image_load(&img, fd));
+
+	/* Changed: refused, the caller intact. */
+	ASSERT_EQ(0, truncate(data, 10));
+	ASSERT_EQ(0, restart_image(&img, fd, -1, (uid_t)-1, &res));
+	if (res.started)
+		kill_child(res.pid);
+	ASSERT_FALSE(res.started);
+	EXPECT_FALSE(res.committed);
+	EXPECT_EQ(ESTALE, res.err);
+	EXPECT_NE(NULL, strstr(res.msg, data)) TH_LOG("%s", res.msg);
+
+	/* Not readable by the caller: EACCES, the caller intact. */
+	if (geteuid() != 0) {
+		ASSERT_EQ(0, truncate(data, 0));
+		ASSERT_EQ(0, chmod(data, 0));
+		ASSERT_EQ(0, restart_image(&img, fd, -1, (uid_t)-1, &res));
+		if (res.started)
+			kill_child(res.pid);
+		EXPECT_FALSE(res.started);
+		EXPECT_FALSE(res.committed);
+		EXPECT_EQ(EACCES, res.err) TH_LOG("%s", res.msg);
+	}
+	image_free(&img);
+	close(fd);
+	unlink(data);
+}
+
+TEST_HARNESS_MAIN
