@@ -136,6 +136,8 @@ const char *ckpt_hdr_name(u32 type)
 		return "header";
 	case CKPT_HDR_TASK:
 		return "task";
+	case CKPT_HDR_FS:
+		return "fs";
 	case CKPT_HDR_CPU:
 		return "cpu";
 	case CKPT_HDR_XSTATE:
@@ -146,6 +148,12 @@ const char *ckpt_hdr_name(u32 type)
 		return "vma";
 	case CKPT_HDR_PAGES:
 		return "pages";
+	case CKPT_HDR_AUXV:
+		return "auxv";
+	case CKPT_HDR_SIGNALS:
+		return "signals";
+	case CKPT_HDR_SIGPENDING:
+		return "sigpending";
 	case CKPT_HDR_FILE:
 		return "file";
 	case CKPT_HDR_TAIL:

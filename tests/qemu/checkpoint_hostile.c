@@ -142,6 +142,25 @@ EDIT(file_fd_descending,
 EDIT(file_fd_flags, ((struct ckpt_hdr_file *)rec(img, CKPT_HDR_FILE, 0))->fd_flags = 2)
 EDIT(file_fd_high, ((struct ckpt_hdr_file *)rec(img, CKPT_HDR_FILE, 2))->fd = 7)
 EDIT(file_name_len, ((struct ckpt_hdr_file *)rec(img, CKPT_HDR_FILE, 0))->name_len = 0)
+#define FILEREC(n)	((struct ckpt_hdr_file *)rec(img, CKPT_HDR_FILE, n))
+#define SIGREC		((struct ckpt_hdr_signals *)rec(img, CKPT_HDR_SIGNALS, 0))
+#define FSREC		((struct ckpt_hdr_fs *)rec(img, CKPT_HDR_FS, 0))
+#define AUXREC		((struct ckpt_hdr_auxv *)rec(img, CKPT_HDR_AUXV, 0))
+
+EDIT(file_fd_out_of_range, FILEREC(2)->fd = 1 << 24)
+EDIT(file_fd_repeated, FILEREC(1)->fd = FILEREC(0)->fd)
+EDIT(file_name_embedded_nul, FILEREC(0)->name[1] = 0)
+EDIT(file_id_jump, FILEREC(0)->file_id = 5)
+EDIT(sig_kill_handler, SIGREC->action[SIGKILL - 1].handler = 0x1000)
+EDIT(sig_handler_kernel, SIGREC->action[SIGTERM - 1].handler = 0xffffffff81000000ULL)
+EDIT(sig_flags_unknown, SIGREC->action[SIGUSR1 - 1].flags |= 1 << 20)
+EDIT(sig_pending_count, SIGREC->nr_pending = 70000)
+EDIT(sig_pending_missing, SIGREC->nr_pending = 1)
+EDIT(sig_altstack_flags, SIGREC->ss_flags = 7)
+EDIT(fs_relative_cwd, FSREC->cwd[0] = 'x')
+EDIT(fs_umask, FSREC->umask = 01000)
+EDIT(auxv_no_null, AUXREC->words[AUXREC->nr_words - 2] = 5)
+EDIT(auxv_odd, AUXREC->nr_words--)
 EDIT(record_out_of_order, task(img)->h.type = CKPT_HDR_CPU)
 EDIT(record_len_lies, task(img)->h.len += 8)
 EDIT(record_len_tiny, task(img)->h.len = 4)
@@ -240,6 +259,21 @@ REFUSE(file_fd_descending, EINVAL, "ascending descriptor");
 REFUSE(file_fd_flags, EINVAL, "ascending descriptor");
 REFUSE(file_fd_high, EOPNOTSUPP, "fd 7");
 REFUSE(file_name_len, EINVAL, "field name_len");
+REFUSE(file_fd_out_of_range, EMFILE, "RLIMIT_NOFILE");
+REFUSE(file_fd_repeated, EINVAL, "ascending descriptor");
+REFUSE(file_name_embedded_nul, EINVAL, "field name");
+REFUSE(file_id_jump, EINVAL, "known or next file");
+REFUSE(sig_kill_handler, EINVAL, "signal 9");
+REFUSE(sig_handler_kernel, EINVAL, "signal 15");
+REFUSE(sig_flags_unknown, EINVAL, "signal 10");
+REFUSE(sig_pending_count, EINVAL, "field nr_pending");
+REFUSE(sig_pending_missing, EINVAL, "a sigpending record was expected");
+/* What the caller sets itself, its own syscalls refuse first. */
+REFUSE(sig_altstack_flags, EINVAL, "fields ss_*");
+REFUSE(fs_relative_cwd, 0, "chdir");
+REFUSE(fs_umask, EINVAL, "umask");
+REFUSE(auxv_no_null, EINVAL, "AT_NULL");
+REFUSE(auxv_odd, EINVAL, "nr_words");
 REFUSE(record_out_of_order, EINVAL, "a task record was expected");
 REFUSE(record_len_lies, EINVAL, "field len");
 REFUSE(record_len_tiny, EINVAL, "field len");
@@ -313,6 +347,56 @@ TEST_F(hostile, is_refused_cleanly)
 	EXPECT_NE(NULL, strstr(res.msg, variant->msg))
 		TH_LOG("the message does not say \"%s\": %s", variant->msg,
 		       res.msg);
+}
+
+/* The caller that did not set what the image says is refused too. */
+static void lower_core_limit(void)
+{
+	struct rlimit rl;
+
+	getrlimit(RLIMIT_CORE, &rl);
+	rl.rlim_cur = rl.rlim_cur ? rl.rlim_cur - 1 : 0;
+	rl.rlim_max = rl.rlim_cur;
+	setrlimit(RLIMIT_CORE, &rl);
+}
+
+TEST(caller_with_other_limits_is_refused)
+{
+	struct restart_result res;
+	struct image image;
+	pid_t target;
+	int fd;
+
+	if (!ckpt_available())
+		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
+	target = fork_child();
+	ASSERT_LE(0, target);
+	if (target == 0) {
+		struct rlimit rl = { 1 << 20, 1 << 20 };
+
+		close_fds_above_2();
+		setrlimit(RLIMIT_CORE, &rl);
+		for (;;)
+			pause();
+	}
+	ASSERT_TRUE(wait_in_syscall(target, SYS_pause, 20000));
+	fd = memfd_create("ckpt-image", MFD_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ckpt_checkpoint(target, fd, 0));
+	ASSERT_EQ(0, image_load(&image, fd));
+	kill_child(target);
+
+	restart_child_prep = lower_core_limit;
+	ASSERT_EQ(0, restart_image(&image, fd, -1, (uid_t)-1, &res));
+	restart_child_prep = NULL;
+	if (res.started)
+		kill_child(res.pid);
+	ASSERT_FALSE(res.started);
+	EXPECT_FALSE(res.committed);
+	EXPECT_EQ(EPERM, res.err);
+	EXPECT_NE(NULL, strstr(res.msg, "RLIMIT_CORE")) TH_LOG("%s", res.msg);
+	image_free(&image);
+	close(fd);
 }
 
 /* Cut the image at every record boundary: each is a truncated stream. */

@@ -730,9 +730,10 @@ static inline void __attribute__((noreturn)) child_fail(int fd, const char *why)
 	int n = snprintf(msg, sizeof(msg), "test setup: %s (errno %d)\n", why,
 			 errno);
 
+	/* Below 100: not an errno of the ioctl (see restart_image()). */
 	if (write(fd, msg, n) < 0)
-		_exit(254);
-	_exit(255);
+		_exit(98);
+	_exit(99);
 }
 
 /*
