@@ -9,6 +9,7 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <uapi/linux/rseq.h>
 
 /*
@@ -58,6 +59,16 @@ static inline void ckpt_set_rseq_len(struct task_struct *task, u32 len)
 {
 #ifdef CKPT_HAVE_RSEQ_LEN
 	task->rseq_len = len;
+#endif
+}
+
+/* POSIX timers hang off an hlist since 6.10, a list before. */
+static inline bool ckpt_has_posix_timers(struct signal_struct *sig)
+{
+#ifdef CKPT_POSIX_TIMERS_HLIST
+	return !hlist_empty(&sig->posix_timers);
+#else
+	return !list_empty(&sig->posix_timers);
 #endif
 }
 

@@ -16,6 +16,9 @@
 #include <linux/mutex.h>
 #include <linux/errno.h>
 #include <linux/futex.h>
+#include <linux/hrtimer.h>
+#include <linux/seccomp.h>
+#include <linux/sem.h>
 #include <linux/rseq.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
@@ -94,6 +97,36 @@ static void checkpoint_rlimits(struct ckpt_hdr_task *h, struct task_struct *task
 	task_unlock(task->group_leader);
 }
 
+/*
+ * State that is not saved yet must not be lost silently: refuse the
+ * checkpoint, naming it.
+ */
+static int checkpoint_task_unsupported(struct ckpt_ctx *ctx,
+				       struct task_struct *task)
+{
+	struct signal_struct *sig = task->signal;
+	const char *what = NULL;
+
+	if (hrtimer_is_queued(&sig->real_timer) || sig->it[0].expires ||
+	    sig->it[1].expires)
+		what = "interval timers (setitimer)";
+	else if (ckpt_has_posix_timers(sig))
+		what = "POSIX timers (timer_create)";
+#ifdef CONFIG_SYSVIPC
+	else if (task->sysvsem.undo_list)
+		what = "System V semaphore undo lists";
+#endif
+#ifdef CONFIG_SECCOMP
+	else if (task->seccomp.mode != SECCOMP_MODE_DISABLED)
+		what = "seccomp filters";
+#endif
+	if (!what)
+		return 0;
+	ckpt_err(ctx, "pid %d uses %s, which checkpoint does not support yet",
+		 task_pid_vnr(task), what);
+	return -EOPNOTSUPP;
+}
+
 /**
  * checkpoint_task() - write the CKPT_HDR_TASK record
  * @ctx:	the operation, its target parked
@@ -109,6 +142,9 @@ int checkpoint_task(struct ckpt_ctx *ctx)
 	const struct cred *cred;
 	int ret;
 
+	ret = checkpoint_task_unsupported(ctx, task);
+	if (ret)
+		return ret;
 	h = ckpt_hdr_alloc(sizeof(*h), CKPT_HDR_TASK);
 	if (!h)
 		return -ENOMEM;

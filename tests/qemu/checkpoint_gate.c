@@ -12,7 +12,11 @@
 #include <grp.h>
 #include <poll.h>
 #include <pthread.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/mount.h>
+#include <sys/sem.h>
+#include <sys/time.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -693,6 +697,81 @@ TEST(refuses_shared_anonymous_memory)
 	EXPECT_EQ(EOPNOTSUPP, errno);
 	EXPECT_NE(NULL, strstr(msg, "MAP_SHARED|MAP_ANONYMOUS")) TH_LOG("%s", msg);
 	kill_child(pid);
+}
+
+static int arm_itimer(void)
+{
+	struct itimerval it = { .it_value = { .tv_sec = 1000 } };
+
+	return setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static int create_posix_timer(void)
+{
+	struct sigevent sev = { .sigev_notify = SIGEV_NONE };
+	timer_t t;
+
+	return timer_create(CLOCK_MONOTONIC, &sev, &t);
+}
+
+static int sem_with_undo(void)
+{
+	struct sembuf op = { .sem_num = 0, .sem_op = 1, .sem_flg = SEM_UNDO };
+	int id = semget(IPC_PRIVATE, 1, 0600);
+
+	if (id < 0)
+		return -1;
+	/* The set goes; the undo list stays until exit. */
+	if (semop(id, &op, 1))
+		return -1;
+	return semctl(id, 0, IPC_RMID);
+}
+
+static int seccomp_allow_all(void)
+{
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_fprog prog = { .len = 1, .filter = &allow };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -1;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
+/* State not saved yet is refused, named, not lost. */
+static void refuses_state(struct __test_metadata *_metadata,
+			  int (*prep)(void), const char *what)
+{
+	char msg[256];
+	pid_t pid;
+
+	if (!ckpt_available())
+		SKIP(return, "ckpt.ko is not loaded");
+	pid = start_victim((uid_t)-1, prep);
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(-1, ckpt_checkpoint_msg(pid, memfd(), 0, msg, sizeof(msg)));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_NE(NULL, strstr(msg, what)) TH_LOG("%s", msg);
+	kill_child(pid);
+}
+
+TEST(refuses_interval_timers)
+{
+	refuses_state(_metadata, arm_itimer, "interval timers");
+}
+
+TEST(refuses_posix_timers)
+{
+	refuses_state(_metadata, create_posix_timer, "POSIX timers");
+}
+
+TEST(refuses_semaphore_undo_lists)
+{
+	refuses_state(_metadata, sem_with_undo, "semaphore undo");
+}
+
+TEST(refuses_seccomp_filters)
+{
+	refuses_state(_metadata, seccomp_allow_all, "seccomp");
 }
 
 TEST(refuses_a_pipe_it_cannot_restore_naming_it)

@@ -255,9 +255,10 @@ typedef void (*image_setup_fn)(void *arg);
 /*
  * Make an image of a child that ran @setup(@arg) (may be NULL) and then
  * waits in pause(): into @img, also open as the returned fd; -1 on
- * failure.  The child is gone afterwards.
+ * failure.  The child (its pid in *@pidp, if given) is gone afterwards.
  */
-static inline int pause_image(struct image *img, image_setup_fn setup, void *arg)
+static inline int pause_image(struct image *img, image_setup_fn setup,
+			      void *arg, pid_t *pidp)
 {
 	pid_t pid = fork_child();
 	int fd;
@@ -272,6 +273,8 @@ static inline int pause_image(struct image *img, image_setup_fn setup, void *arg
 			pause();
 	}
 	fd = -1;
+	if (pidp)
+		*pidp = pid;
 	if (wait_in_syscall(pid, SYS_pause, 20000))
 		fd = checkpoint_to_memfd(pid, NULL, 0);
 	if (fd >= 0 && image_load(img, fd)) {
@@ -313,8 +316,11 @@ static inline int bpf_lsm_active(char *list, size_t len)
 	int active = 0;
 	FILE *f;
 
-	if (access(path, R_OK) && geteuid() == 0)
-		(void)system("mount -t securityfs securityfs /sys/kernel/security 2>/dev/null");
+	if (access(path, R_OK) && geteuid() == 0) {
+		int ret = system("mount -t securityfs securityfs /sys/kernel/security 2>/dev/null");
+
+		(void)ret;
+	}
 	f = fopen(path, "r");
 	if (!f)
 		return -1;

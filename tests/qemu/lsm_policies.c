@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The sample policies of samples/lsm/ on ckpt.ko's own hooks (fmod_ret
+ * programs on security_ckpt_*): each is loaded with its loader, refuses
+ * what it targets with its errno while everything else still works, and
+ * once unloaded the same operation succeeds.  A refused checkpoint leaves
+ * its target running unharmed; a refused restart leaves its caller
+ * intact (it returns from the ioctl, before the point of no return).
+ *
+ *   ckpt-deny-checkpoint	by comm, and by cgroup (and below)
+ *   ckpt-wx			an image with a writable+executable area
+ *   ckpt-allow-exec		an image that maps executable a file not on
+ *				the allow-list; anonymous executable memory
+ *
+ * fmod_ret programs need no BPF LSM: these pass in a guest booted without
+ * "bpf" in lsm= too.  They need root, and SKIP otherwise.
+ */
+#define _GNU_SOURCE
+#include "lsm_test.h"
+#include "kselftest_harness.h"
+
+#define VICTIM_COMM	"ckpt-lsm-vict"
+#define OTHER_COMM	"ckpt-lsm-other"
+#define PATH_LEN	256
+
+/* Checkpoint @v: 0 and a whole image, or -1 with errno and @msg. */
+static int checkpoint_victim(struct victim *v, char *msg, size_t len)
+{
+	struct image img = {};
+	int fd = checkpoint_to_memfd(v->pid, msg, len);
+	bool whole;
+
+	if (fd < 0)
+		return -1;
+	whole = !image_load(&img, fd) && image_is_whole(&img);
+	image_free(&img);
+	close(fd);
+	if (!whole) {
+		snprintf(msg, len, "the image is not whole");
+		errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+TEST(deny_checkpoint_by_comm)
+{
+	char *argv[] = { "ckpt-deny-checkpoint", VICTIM_COMM, NULL };
+	struct victim v, other;
+	struct loader l;
+	char msg[512], want[128];
+
+	if (geteuid() != 0)
+		SKIP(return, LSM_NEED_ROOT);
+	if (!ckpt_available())
+		SKIP(return, "ckpt.ko is not loaded");
+	ASSERT_EQ(0, victim_start(&v, VICTIM_COMM));
+	ASSERT_EQ(0, victim_start(&other, OTHER_COMM));
+
+	ASSERT_EQ(0, loader_start(&l, argv)) TH_LOG("%s", l.log);
+	/* Refused, with the policy's errno, the target untouched. */
+	EXPECT_EQ(-1, checkpoint_victim(&v, msg, sizeof(msg)));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_NE(NULL, strstr(msg, "refused by security_ckpt_checkpoint"))
+		TH_LOG("%s", msg);
+	EXPECT_TRUE(victim_is_well(&v));
+	/* Everything else still works. */
+	EXPECT_EQ(0, checkpoint_victim(&other, msg, sizeof(msg))) TH_LOG("%s", msg);
+	EXPECT_TRUE(victim_is_well(&other));
+	/* The loader said what it refused. */
+	snprintf(want, sizeof(want), "refused (security_ckpt_checkpoint) checkpoint of pid %d (%s)",
+		 v.pid, VICTIM_COMM);
+	EXPECT_TRUE(loader_wait_for(&l, want, 5000)) TH_LOG("%s", l.log);
+	EXPECT_EQ(0, loader_stop(&l)) TH_LOG("%s", l.log);
+	EXPECT_NE(NULL, strstr(l.log, "detached (1 refused)")) TH_LOG("%s", l.log);
+
+	/* Unloaded: the same checkpoint succeeds. */
+	EXPECT_EQ(0, checkpoint_victim(&v, msg, sizeof(msg))) TH_LOG("%s", msg);
+	EXPECT_TRUE(victim_is_well(&v));
+	victim_stop(&v);
+	victim_stop(&other);
+}
+
+/* Move @pid into cgroup directory @dir. */
+static int cgroup_enter(const char *dir, pid_t pid)
+{
+	char path[256];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	ret = fprintf(f, "%d\n", pid) < 0;
+	ret |= fclose(f) != 0;
+	return ret ? -1 : 0;
+}
+
+TEST(deny_checkpoint_by_cgroup_and_below)
+{
+	char top[128], inner[160], msg[512];
+	char *argv[] = { "ckpt-deny-checkpoint", "-c", top, NULL };
+	struct victim v, other;
+	struct loader l;
+
+	if (geteuid() != 0)
+		SKIP(return, LSM_NEED_ROOT);
+	if (!ckpt_available())
+		SKIP(return, "ckpt.ko is not loaded");
+	if (access("/sys/fs/cgroup/cgroup.procs", W_OK))
+		SKIP(return, "no cgroup2 at /sys/fs/cgroup");
+	snprintf(top, sizeof(top), "/sys/fs/cgroup/ckpt-lsm-test.%d", getpid());
+	snprintf(inner, sizeof(inner), "%s/inner", top);
+	ASSERT_EQ(0, mkdir(top, 0755));
+	ASSERT_EQ(0, mkdir(inner, 0755));
+	ASSERT_EQ(0, victim_start(&v, VICTIM_COMM));
+	ASSERT_EQ(0, victim_start(&other, VICTIM_COMM));
+	/* v below the refused cgroup, other where the test runs. */
+	ASSERT_EQ(0, cgroup_enter(inner, v.pid));
+
+	ASSERT_EQ(0, loader_start(&l, argv)) TH_LOG("%s", l.log);
+	EXPECT_EQ(-1, checkpoint_victim(&v, msg, sizeof(msg)));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_TRUE(victim_is_well(&v));
+	EXPECT_EQ(0, checkpoint_victim(&other, msg, sizeof(msg))) TH_LOG("%s", msg);
+	EXPECT_EQ(0, loader_stop(&l)) TH_LOG("%s", l.log);
+	EXPECT_NE(NULL, strstr(l.log, "detached (1 refused)")) TH_LOG("%s", l.log);
+
+	EXPECT_EQ(0, checkpoint_victim(&v, msg, sizeof(msg))) TH_LOG("%s", msg);
+	EXPECT_TRUE(victim_is_well(&v));
+	victim_stop(&v);
+	victim_stop(&other);
+	EXPECT_EQ(0, rmdir(inner));
+	EXPECT_EQ(0, rmdir(top));
+}
+
+/* Image setups: what the child maps before it pauses. */
+static void map_wx(void *arg)
+{
+	char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE | PROT_EXEC,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	(void)arg;
+	if (p == MAP_FAILED)
+		_exit(1);
+	p[0] = (char)0xc3;	/* ret */
+}
+
+static void map_anon_exec(void *arg)
+{
+	char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	(void)arg;
+	if (p == MAP_FAILED)
+		_exit(1);
+	p[0] = (char)0xc3;
+	if (mprotect(p, 8192, PROT_READ | PROT_EXEC))
+		_exit(1);
+}
+
+/* How many of @img's areas have all of @flags (and a file, if @file). */
+static int count_vmas(const struct image *img, __u32 flags, bool file)
+{
+	const struct ckpt_hdr *h;
+	size_t off = 0;
+	int n = 0;
+
+	while ((h = image_next(img, &off))) {
+		const struct ckpt_hdr_vma *v = (const void *)h;
+
+		if (h->type == CKPT_HDR_VMA && (v->flags & flags) == flags &&
+		    (!file || v->kind == CKPT_VMA_FILE))
+			n++;
+	}
+	return n;
+}
+
+TEST(wx_refuses_writable_executable_image)
+{
+	char *argv[] = { "ckpt-wx", NULL };
+	struct image wx = {}, plain = {};
+	struct restart_result res;
+	struct loader l;
+	int wxfd, plainfd;
+
+	if (geteuid() != 0)
+		SKIP(return, LSM_NEED_ROOT);
+	if (!ckpt_available())
+		SKIP(return, "ckpt.ko is not loaded");
+	wxfd = pause_image(&wx, map_wx, NULL, NULL);
+	ASSERT_LE(0, wxfd);
+	ASSERT_EQ(1, count_vmas(&wx, CKPT_VMA_WRITE | CKPT_VMA_EXEC, false));
+	plainfd = pause_image(&plain, NULL, NULL, NULL);
+	ASSERT_LE(0, plainfd);
+	ASSERT_EQ(0, count_vmas(&plain, CKPT_VMA_WRITE | CKPT_VMA_EXEC, false));
+
+	ASSERT_EQ(0, loader_start(&l, argv)) TH_LOG("%s", l.log);
+	/* Refused before the point of no return: the caller returns. */
+	ASSERT_EQ(0, restart_image(&wx, wxfd, -1, (uid_t)-1, &res));
+	if (res.started)
+		kill_child(res.pid);
+	EXPECT_FALSE(res.started);
+	EXPECT_FALSE(res.committed);
+	EXPECT_EQ(EACCES, res.err) TH_LOG("%s", res.msg);
+	EXPECT_NE(NULL, strstr(res.msg, "refused by security_ckpt_restore_vma"))
+		TH_LOG("%s", res.msg);
+	/* An image without such an area restarts. */
+	EXPECT_TRUE(restart_and_reap(&plain, plainfd, &res)) TH_LOG("%s", res.msg);
+	EXPECT_TRUE(loader_wait_for(&l, "refused (security_ckpt_restore_vma) restart by", 5000))
+		TH_LOG("%s", l.log);
+	EXPECT_NE(NULL, strstr(l.log, " rwxp ")) TH_LOG("%s", l.log);
+	EXPECT_EQ(0, loader_stop(&l)) TH_LOG("%s", l.log);
+	EXPECT_NE(NULL, strstr(l.log, "detached (1 refused)")) TH_LOG("%s", l.log);
+
+	/* Unloaded: the same image restarts. */
+	EXPECT_TRUE(restart_and_reap(&wx, wxfd, &res)) TH_LOG("%s", res.msg);
+	image_free(&wx);
+	image_free(&plain);
+	close(wxfd);
+	close(plainfd);
+}
+
+/*
+ * The paths of @img's executable file mappings, one each, into @paths
+ * (at most @max); how many.
+ */
+static int exec_files(const struct image *img, char paths[][PATH_LEN],
+		      int max)
+{
+	const struct ckpt_hdr *h;
+	size_t off = 0;
+	int n = 0, i;
+
+	while ((h = image_next(img, &off))) {
+		const struct ckpt_hdr_vma *v = (const void *)h;
+
+		if (h->type != CKPT_HDR_VMA || v->kind != CKPT_VMA_FILE ||
+		    !(v->flags & CKPT_VMA_EXEC))
+			continue;
+		for (i = 0; i < n; i++)
+			if (!strcmp(paths[i], v->name))
+				break;
+		if (i == n && n < max)
+			snprintf(paths[n++], PATH_LEN, "%s", v->name);
+	}
+	return n;
+}
+
+TEST(allow_exec_refuses_code_not_on_the_list)
+{
+	char paths[16][PATH_LEN], exe[PATH_LEN];
+	char *argv[20] = { "ckpt-allow-exec" };
+	struct restart_result res;
+	struct image img = {};
+	struct loader l;
+	int fd, n, i, j;
+	ssize_t len;
+
+	if (geteuid() != 0)
+		SKIP(return, LSM_NEED_ROOT);
+	if (!ckpt_available())
+		SKIP(return, "ckpt.ko is not loaded");
+	fd = pause_image(&img, NULL, NULL, NULL);
+	ASSERT_LE(0, fd);
+	/* This program, ld.so, libc at least. */
+	n = exec_files(&img, paths, 16);
+	ASSERT_LE(3, n);
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	ASSERT_LT(0, len);
+	exe[len] = '\0';
+
+	/* Everything but this program: refused, naming it. */
+	for (i = 0, j = 1; i < n; i++)
+		if (strcmp(paths[i], exe))
+			argv[j++] = paths[i];
+	argv[j] = NULL;
+	ASSERT_EQ(n, j) TH_LOG("%s is not mapped executable in the image", exe);
+	ASSERT_EQ(0, loader_start(&l, argv)) TH_LOG("%s", l.log);
+	ASSERT_EQ(0, restart_image(&img, fd, -1, (uid_t)-1, &res));
+	if (res.started)
+		kill_child(res.pid);
+	EXPECT_FALSE(res.started);
+	EXPECT_FALSE(res.committed);
+	EXPECT_EQ(EPERM, res.err) TH_LOG("%s", res.msg);
+	EXPECT_NE(NULL, strstr(res.msg, exe)) TH_LOG("%s", res.msg);
+	EXPECT_NE(NULL, strstr(res.msg, "refused by security_ckpt_restore_vma"))
+		TH_LOG("%s", res.msg);
+	EXPECT_EQ(0, loader_stop(&l)) TH_LOG("%s", l.log);
+	EXPECT_NE(NULL, strstr(l.log, "detached (1 refused)")) TH_LOG("%s", l.log);
+
+	/* All of them allowed: it restarts. */
+	for (i = 0; i < n; i++)
+		argv[1 + i] = paths[i];
+	argv[1 + n] = NULL;
+	ASSERT_EQ(0, loader_start(&l, argv)) TH_LOG("%s", l.log);
+	EXPECT_TRUE(restart_and_reap(&img, fd, &res)) TH_LOG("%s", res.msg);
+	EXPECT_EQ(0, loader_stop(&l)) TH_LOG("%s", l.log);
+	EXPECT_NE(NULL, strstr(l.log, "detached (0 refused)")) TH_LOG("%s", l.log);
+
+	/* Unloaded: it restarts. */
+	EXPECT_TRUE(restart_and_reap(&img, fd, &res)) TH_LOG("%s", res.msg);
+	image_free(&img);
+	close(fd);
+}
+
+TEST(allow_exec_deny_anon_exec)
+{
+	char paths[16][PATH_LEN];
+	char *argv[21] = { "ckpt-allow-exec", "--deny-anon-exec" };
+	struct restart_result res;
+	struct image img = {};
+	struct loader l;
+	int fd, n, i;
+
+	if (geteuid() != 0)
+		SKIP(return, LSM_NEED_ROOT);
+	if (!ckpt_available())
+		SKIP(return, "ckpt.ko is not loaded");
+	fd = pause_image(&img, map_anon_exec, NULL, NULL);
+	ASSERT_LE(0, fd);
+	/* Executable, no file: the mapping above and [vdso]. */
+	ASSERT_EQ(2, count_vmas(&img, CKPT_VMA_EXEC, false) -
+		     count_vmas(&img, CKPT_VMA_EXEC, true));
+	n = exec_files(&img, paths, 16);
+	for (i = 0; i < n; i++)
+		argv[2 + i] = paths[i];
+	argv[2 + n] = NULL;
+
+	/* Every file allowed, but the code in anonymous memory is not. */
+	ASSERT_EQ(0, loader_start(&l, argv)) TH_LOG("%s", l.log);
+	ASSERT_EQ(0, restart_image(&img, fd, -1, (uid_t)-1, &res));
+	if (res.started)
+		kill_child(res.pid);
+	EXPECT_FALSE(res.started);
+	EXPECT_FALSE(res.committed);
+	EXPECT_EQ(EPERM, res.err) TH_LOG("%s", res.msg);
+	EXPECT_NE(NULL, strstr(res.msg, "(anonymous)")) TH_LOG("%s", res.msg);
+	EXPECT_EQ(0, loader_stop(&l)) TH_LOG("%s", l.log);
+
+	/* Without --deny-anon-exec ([vdso] was never refused) it restarts. */
+	argv[1] = paths[0];
+	ASSERT_EQ(0, loader_start(&l, argv)) TH_LOG("%s", l.log);
+	EXPECT_TRUE(restart_and_reap(&img, fd, &res)) TH_LOG("%s", res.msg);
+	EXPECT_EQ(0, loader_stop(&l)) TH_LOG("%s", l.log);
+	image_free(&img);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
