@@ -14,6 +14,7 @@
 struct program {
 	const char *name;
 	const char *const argv[8];
+	const char *log;	/* a file it writes in its working directory */
 };
 
 /* Each prints "start" at once, then computes for a few seconds. */
@@ -45,6 +46,24 @@ static const struct program awk = {
 		"  s = (s * 31 + i * i) % 1000003;"
 		"  if (i % 1000000 == 0) print i, s }"
 		" print \"done\", s }", NULL },
+};
+
+/* Logs to a file as it computes, and holds /dev/null open. */
+static const struct program python3_logging = {
+	"python3", { "python3", "-c",
+		"import logging\n"
+		"logging.basicConfig(filename='compute.log', format='%(levelname)s %(message)s', level=logging.INFO)\n"
+		"null = open('/dev/null', 'w')\n"
+		"print('start', flush=True)\n"
+		"s = 0\n"
+		"for i in range(1, 400000):\n"
+		"    s = (s * 31 + i * i) % 1000000007\n"
+		"    if i % 20000 == 0:\n"
+		"        logging.info('step %d: %d', i, s)\n"
+		"        null.write('x')\n"
+		"logging.info('done %d', s)\n"
+		"print('done', s)\n", NULL },
+	"compute.log",
 };
 
 static bool have(const char *prog)
@@ -86,6 +105,18 @@ static void slurp(int fd, char *buf, size_t size)
 	buf[len] = '\0';
 }
 
+static char *slurp_file(const char *path)
+{
+	char *buf = calloc(1, 1 << 16);
+	int fd = open(path, O_RDONLY);
+
+	if (fd >= 0 && buf)
+		slurp(fd, buf, 1 << 16);
+	if (fd >= 0)
+		close(fd);
+	return buf;
+}
+
 static bool read_line(int fd, char *line, size_t size)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -104,6 +135,7 @@ static bool read_line(int fd, char *line, size_t size)
 static void run(struct __test_metadata *_metadata, const struct program *p)
 {
 	char expected[4096] = "", got[4096] = "", line[64];
+	char dir1[32], dir2[32], path[96];
 	struct restart_result res;
 	struct image img;
 	int out, fd, status, st[2], saved;
@@ -115,7 +147,10 @@ static void run(struct __test_metadata *_metadata, const struct program *p)
 	if (!have(p->name))
 		SKIP(return, "%s is not installed", p->name);
 
-	/* A run nobody interrupts. */
+	/* A run nobody interrupts, in a directory of its own. */
+	ASSERT_NE(NULL, mkdtemp(strcpy(dir1, "/tmp/ckpt-prog.XXXXXX")));
+	ASSERT_NE(NULL, mkdtemp(strcpy(dir2, "/tmp/ckpt-prog.XXXXXX")));
+	ASSERT_EQ(0, chdir(dir1));
 	pid = start(p, &out);
 	ASSERT_LT(0, pid);
 	slurp(out, expected, sizeof(expected));
@@ -124,6 +159,7 @@ static void run(struct __test_metadata *_metadata, const struct program *p)
 	ASSERT_EQ(0, status);
 
 	/* The same, checkpointed once it computes, killed and restarted. */
+	ASSERT_EQ(0, chdir(dir2));
 	pid = start(p, &out);
 	ASSERT_LT(0, pid);
 	ASSERT_TRUE(read_line(out, line, sizeof(line)));
@@ -165,13 +201,34 @@ static void run(struct __test_metadata *_metadata, const struct program *p)
 	ASSERT_EQ(res.pid, waitpid(res.pid, &status, 0));
 	EXPECT_EQ(0, status);
 	EXPECT_STREQ(expected, got);
+	if (p->log) {
+		char *log1, *log2;
+
+		snprintf(path, sizeof(path), "%s/%s", dir1, p->log);
+		log1 = slurp_file(path);
+		snprintf(path, sizeof(path), "%s/%s", dir2, p->log);
+		log2 = slurp_file(path);
+		ASSERT_NE(NULL, log1);
+		ASSERT_NE(NULL, log2);
+		EXPECT_LT(100, strlen(log1));
+		EXPECT_STREQ(log1, log2);
+		free(log1);
+		free(log2);
+	}
 	image_free(&img);
 	close(fd);
+	snprintf(path, sizeof(path), "rm -rf %s %s", dir1, dir2);
+	system(path);
 }
 
 TEST(python3_output_equals_an_uninterrupted_run)
 {
 	run(_metadata, &python3);
+}
+
+TEST(python3_logging_to_a_file_equals_an_uninterrupted_run)
+{
+	run(_metadata, &python3_logging);
 }
 
 TEST(perl_output_equals_an_uninterrupted_run)
