@@ -75,31 +75,39 @@ static int ckpt_cmp_fd(const void *a, const void *b)
 	return (*x)->fd < (*y)->fd ? -1 : (*x)->fd > (*y)->fd;
 }
 
-/* Number the open files in order of their first descriptor. */
+/*
+ * Number the open files in order of their first descriptor: sorted by
+ * file, each run of descriptors sharing one has its lowest first, and
+ * every descriptor takes the number of its run's first.
+ */
 static int ckpt_number_files(struct ckpt_fd_table *t)
 {
 	struct ckpt_fd **by_file;
 	unsigned int i, next = 0;
+	u32 *first;
 
 	by_file = kvmalloc_array(t->nr, sizeof(*by_file), GFP_KERNEL);
-	if (!by_file)
+	first = kvmalloc_array(t->nr, sizeof(*first), GFP_KERNEL);
+	if (!by_file || !first) {
+		kvfree(by_file);
+		kvfree(first);
 		return -ENOMEM;
+	}
 	for (i = 0; i < t->nr; i++)
 		by_file[i] = &t->fds[i];
 	sort(by_file, t->nr, sizeof(*by_file), ckpt_cmp_fd, NULL);
-	/* Each run's first entry leads it; point the others at it. */
-	for (i = 0; i < t->nr; i++)
-		by_file[i]->id = (i && by_file[i - 1]->file == by_file[i]->file) ?
-				 by_file[i - 1]->id : U32_MAX - (by_file[i] - t->fds);
-	/* Leaders hold U32_MAX - index; number them by descriptor. */
 	for (i = 0; i < t->nr; i++) {
-		u32 lead = t->fds[i].id;
+		u32 me = by_file[i] - t->fds;
 
-		if (lead == U32_MAX - i)
-			t->fds[i].id = next++;
+		if (i && by_file[i - 1]->file == by_file[i]->file)
+			first[me] = first[by_file[i - 1] - t->fds];
 		else
-			t->fds[i].id = t->fds[U32_MAX - lead].id;
+			first[me] = me;
 	}
+	/* Descriptors are in ascending order: first ones come first. */
+	for (i = 0; i < t->nr; i++)
+		t->fds[i].id = first[i] == i ? next++ : t->fds[first[i]].id;
+	kvfree(first);
 	kvfree(by_file);
 	return 0;
 }
