@@ -19,6 +19,7 @@
 
 #include <linux/completion.h>
 #include <linux/refcount.h>
+#include <linux/string.h>
 #include <linux/task_work.h>
 #include <linux/types.h>
 #include <asm/user.h>
@@ -137,6 +138,16 @@ struct ckpt_ctx {
 
 	char errmsg[CKPT_ERRMSG_LEN];
 };
+
+/* Is @name one of the @nr strings of @table? */
+static inline bool ckpt_name_in(const char *name, const char * const *table,
+				unsigned int nr)
+{
+	while (nr--)
+		if (!strcmp(name, table[nr]))
+			return true;
+	return false;
+}
 
 /* ctx.c */
 int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len);

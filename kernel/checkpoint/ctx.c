@@ -16,18 +16,12 @@
 
 #include "ckpt.h"
 
-/**
- * ckpt_write() - append bytes to the image
- * @ctx:	the operation
- * @buf:	kernel memory to write
- * @len:	bytes in @buf
- *
- * Loops on short writes, as a pipe or a socket may take part of a buffer,
- * and gives up when the checkpointer is killed.
- *
- * Return: 0, or a negative errno; -EIO if the file takes nothing.
+/*
+ * The one loop through which every byte of an image passes, either way:
+ * a pipe or a socket may take or give part of a buffer at a time, and
+ * the task gives up when it is killed.
  */
-int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
+static int ckpt_io(struct ckpt_ctx *ctx, void *buf, size_t len, bool write)
 {
 	struct file *file = ctx->file;
 	loff_t *ppos = (file->f_mode & FMODE_STREAM) ? NULL : &file->f_pos;
@@ -37,14 +31,17 @@ int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
 
 		if (fatal_signal_pending(current))
 			return -EINTR;
-		n = kernel_write(file, buf, len, ppos);
+		n = write ? kernel_write(file, buf, len, ppos) :
+			    kernel_read(file, buf, len, ppos);
 		if (n < 0) {
-			ckpt_err(ctx, "writing the image at offset %lld failed (%zd)",
-				 ctx->pos, n);
+			ckpt_err(ctx, "%s the image at offset %lld failed (%zd)",
+				 write ? "writing" : "reading", ctx->pos, n);
 			return n;
 		}
 		if (n == 0) {
-			ckpt_err(ctx, "the image file took no data at offset %lld",
+			ckpt_err(ctx, write ?
+				 "the image file took no data at offset %lld" :
+				 "the image ends at offset %lld: truncated",
 				 ctx->pos);
 			return -EIO;
 		}
@@ -53,6 +50,19 @@ int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
 		ctx->pos += n;
 	}
 	return 0;
+}
+
+/**
+ * ckpt_write() - append bytes to the image
+ * @ctx:	the operation
+ * @buf:	kernel memory to write
+ * @len:	bytes in @buf
+ *
+ * Return: 0, or a negative errno; -EIO if the file takes nothing.
+ */
+int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
+{
+	return ckpt_io(ctx, (void *)buf, len, true);
 }
 
 /**
@@ -169,37 +179,11 @@ const char *ckpt_hdr_name(u32 type)
  * @buf:	where to put them
  * @len:	how many
  *
- * Loops on short reads, as a pipe gives what it has, and gives up when
- * the task is killed.
- *
  * Return: 0, or a negative errno; -EIO if the stream ends first.
  */
 int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len)
 {
-	struct file *file = ctx->file;
-	loff_t *ppos = (file->f_mode & FMODE_STREAM) ? NULL : &file->f_pos;
-
-	while (len) {
-		ssize_t n;
-
-		if (fatal_signal_pending(current))
-			return -EINTR;
-		n = kernel_read(file, buf, len, ppos);
-		if (n < 0) {
-			ckpt_err(ctx, "reading the image at offset %lld failed (%zd)",
-				 ctx->pos, n);
-			return n;
-		}
-		if (n == 0) {
-			ckpt_err(ctx, "the image ends at offset %lld: truncated",
-				 ctx->pos);
-			return -EIO;
-		}
-		buf += n;
-		len -= n;
-		ctx->pos += n;
-	}
-	return 0;
+	return ckpt_io(ctx, buf, len, false);
 }
 
 /**

@@ -40,21 +40,12 @@ static const char * const ckpt_devices[] = {
 	"/dev/tty",
 };
 
-static bool ckpt_known_device(const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(ckpt_devices); i++)
-		if (!strcmp(name, ckpt_devices[i]))
-			return true;
-	return false;
-}
-
 /* Can restart reopen this file by its path? */
 static bool ckpt_reopenable(umode_t mode, const char *name)
 {
 	return S_ISREG(mode) || S_ISDIR(mode) ||
-	       (S_ISCHR(mode) && ckpt_known_device(name));
+	       (S_ISCHR(mode) &&
+		ckpt_name_in(name, ckpt_devices, ARRAY_SIZE(ckpt_devices)));
 }
 
 /* The descriptors of a task, each with a reference to its file. */

@@ -543,16 +543,6 @@ static const char * const ckpt_special_names[] = {
 	"[vdso]", "[vvar]", "[vvar_vclock]",
 };
 
-static bool ckpt_is_special_name(const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(ckpt_special_names); i++)
-		if (!strcmp(name, ckpt_special_names[i]))
-			return true;
-	return false;
-}
-
 static int restore_mm_check(struct ckpt_ctx *ctx, const struct ckpt_hdr_mm *h)
 {
 	const u64 *f = &h->start_code;
@@ -644,7 +634,9 @@ static int restore_vma_check(struct ckpt_ctx *ctx, const struct ckpt_hdr_vma *h,
 			 h->name, h->pgoff);
 		return -EINVAL;
 	}
-	if (h->kind == CKPT_VMA_SPECIAL && !ckpt_is_special_name(h->name)) {
+	if (h->kind == CKPT_VMA_SPECIAL &&
+	    !ckpt_name_in(h->name, ckpt_special_names,
+			  ARRAY_SIZE(ckpt_special_names))) {
 		ckpt_err(ctx, "field name: %s is not a special mapping restart knows",
 			 h->name);
 		return -EOPNOTSUPP;
