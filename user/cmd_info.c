@@ -29,9 +29,11 @@ const struct ckpt_cmd cmd_info = {
 	"Usage: ckpt info [KEY OPTIONS] [--json | --maps] FILE|-\n"
 	"\n"
 	"Reads the image FILE (or standard input), decrypting it if it is\n"
-	"encrypted, validates all of it, and prints its header, task,\n"
-	"registers, xstate, open file descriptors, mm fields and memory map with\n"
-	"what was saved of it.\n"
+	"encrypted, validates all of it, and prints its header, task (with its\n"
+	"parent-death signal, no_new_privs and resource limits), working\n"
+	"directory and umask, registers, xstate, signal handlers, blocked mask,\n"
+	"alternate stack and pending signals, open file descriptors, mm fields,\n"
+	"auxiliary vector and memory map with what was saved of it.\n"
 	"\n"
 	"Options:\n"
 	"      --json                  print one JSON object instead\n"
@@ -74,6 +76,29 @@ static const char *const open_flag_names[] = {
 	[21] = "path", [22] = "tmpfile",
 };
 
+/* struct sigaction's sa_flags on x86-64, by bit */
+static const char *const sa_flag_names[] = {
+	[0] = "nocldstop", [1] = "nocldwait", [2] = "siginfo",
+	[10] = "unsupported", [11] = "expose_tagbits", [26] = "restorer",
+	[27] = "onstack", [28] = "restart", [30] = "nodefer",
+	[31] = "resethand",
+};
+
+/* sigaltstack(2)'s ss_flags, by bit */
+static const char *const ss_flag_names[] = {
+	[0] = "onstack", [1] = "disable", [31] = "autodisarm",
+};
+
+#define K_SIGCHLD	17
+#define K_SIG_DFL	0
+#define K_SIG_IGN	1
+#define K_SS_DISABLE	2
+
+/* The auxiliary vector's entries ckpt info points out. */
+#define K_AT_PHDR	3
+#define K_AT_ENTRY	9
+#define K_AT_RANDOM	25
+
 #define KO_ACCMODE	00000003
 #define KO_APPEND	00002000
 #define KO_NONBLOCK	00004000
@@ -107,6 +132,111 @@ static const char *file_access_name(uint32_t f_flags)
 	static const char *const names[] = { "r", "w", "rw", "-" };
 
 	return f_flags & KO_PATH ? "path" : names[f_flags & KO_ACCMODE];
+}
+
+/* Bit n-1 of a signal mask is signal n: its names, by bit. */
+static void signal_names(const char *names[CKPT_NSIG])
+{
+	for (uint32_t i = 0; i < CKPT_NSIG; i++)
+		names[i] = image_signal_name(i + 1);
+}
+
+static const char *si_code_name(uint32_t signo, int32_t code)
+{
+	static const char *const chld[] = {
+		NULL, "CLD_EXITED", "CLD_KILLED", "CLD_DUMPED", "CLD_TRAPPED",
+		"CLD_STOPPED", "CLD_CONTINUED",
+	};
+
+	switch (code) {
+	case 0:
+		return "SI_USER";
+	case 0x80:
+		return "SI_KERNEL";
+	case -1:
+		return "SI_QUEUE";
+	case -2:
+		return "SI_TIMER";
+	case -3:
+		return "SI_MESGQ";
+	case -4:
+		return "SI_ASYNCIO";
+	case -5:
+		return "SI_SIGIO";
+	case -6:
+		return "SI_TKILL";
+	case -7:
+		return "SI_DETHREAD";
+	case -60:
+		return "SI_ASYNCNL";
+	}
+	if (signo == K_SIGCHLD && code > 0 && code < (int32_t)ARRAY_SIZE(chld))
+		return chld[code];
+	return NULL;
+}
+
+/* The fields of a user siginfo_t (x86-64) that ckpt info shows. */
+struct siginfo_view {
+	int32_t err;		/* si_errno */
+	int32_t code;		/* si_code */
+	int32_t pid;		/* si_pid */
+	uint32_t uid;		/* si_uid */
+	bool has_sender;	/* si_pid and si_uid are the sender's */
+};
+
+static void siginfo_view(const struct image_sigpending *sp,
+			 struct siginfo_view *v)
+{
+	memcpy(&v->err, sp->info + 4, 4);
+	memcpy(&v->code, sp->info + 8, 4);
+	memcpy(&v->pid, sp->info + 16, 4);
+	memcpy(&v->uid, sp->info + 20, 4);
+	v->has_sender = v->code == 0 || v->code == -1 || v->code == -6 ||
+			(sp->signo == K_SIGCHLD && v->code > 0 && v->code <= 6);
+}
+
+static const char *auxv_name(uint64_t type)
+{
+	static const char *const names[] = {
+		[0] = "AT_NULL", [1] = "AT_IGNORE", [2] = "AT_EXECFD",
+		[3] = "AT_PHDR", [4] = "AT_PHENT", [5] = "AT_PHNUM",
+		[6] = "AT_PAGESZ", [7] = "AT_BASE", [8] = "AT_FLAGS",
+		[9] = "AT_ENTRY", [10] = "AT_NOTELF", [11] = "AT_UID",
+		[12] = "AT_EUID", [13] = "AT_GID", [14] = "AT_EGID",
+		[15] = "AT_PLATFORM", [16] = "AT_HWCAP", [17] = "AT_CLKTCK",
+		[23] = "AT_SECURE", [24] = "AT_BASE_PLATFORM",
+		[25] = "AT_RANDOM", [26] = "AT_HWCAP2",
+		[27] = "AT_RSEQ_FEATURE_SIZE", [28] = "AT_RSEQ_ALIGN",
+		[29] = "AT_HWCAP3", [30] = "AT_HWCAP4", [31] = "AT_EXECFN",
+		[32] = "AT_SYSINFO", [33] = "AT_SYSINFO_EHDR",
+		[51] = "AT_MINSIGSTKSZ",
+	};
+
+	return type < ARRAY_SIZE(names) ? names[type] : NULL;
+}
+
+/* Does the vector have an entry of @type?  Its value in *@value. */
+static bool auxv_get(const struct ckpt_image *img, uint64_t type,
+		     uint64_t *value)
+{
+	for (uint32_t i = 0; i + 1 < img->nr_auxv_words; i += 2) {
+		if (img->auxv[i] == type) {
+			*value = img->auxv[i + 1];
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool action_is_default(const struct ckpt_sigaction *a)
+{
+	return !a->handler && !a->flags && !a->restorer && !a->mask;
+}
+
+static const char *disposition_name(uint64_t handler)
+{
+	return handler == K_SIG_DFL ? "default" :
+	       handler == K_SIG_IGN ? "ignore" : "handler";
 }
 
 static const char *vma_kind_name(uint32_t kind)
@@ -293,6 +423,31 @@ static void text_syscall(FILE *f, const struct ckpt_hdr_task *t)
 	fputc('\n', f);
 }
 
+/* The limits that are not both unlimited, one a line. */
+static void text_limits(FILE *f, const struct ckpt_hdr_task *t)
+{
+	unsigned int set = 0;
+
+	for (uint32_t i = 0; i < CKPT_RLIM_NLIMITS; i++)
+		set += t->rlim[i][0] != CKPT_RLIM_INFINITY ||
+		       t->rlim[i][1] != CKPT_RLIM_INFINITY;
+	fprintf(f, "limits:      %u of %d limited, the others unlimited\n", set,
+		CKPT_RLIM_NLIMITS);
+	if (!set)
+		return;
+	fprintf(f, "  %-17s %20s %20s\n", "RESOURCE", "SOFT", "HARD");
+	for (uint32_t i = 0; i < CKPT_RLIM_NLIMITS; i++) {
+		char soft[24], hard[24];
+
+		if (t->rlim[i][0] == CKPT_RLIM_INFINITY &&
+		    t->rlim[i][1] == CKPT_RLIM_INFINITY)
+			continue;
+		image_rlim_str(t->rlim[i][0], soft);
+		image_rlim_str(t->rlim[i][1], hard);
+		fprintf(f, "  %-17s %20s %20s\n", image_rlimit_name(i), soft, hard);
+	}
+}
+
 static void text_task(FILE *f, const struct ckpt_image *img)
 {
 	const struct ckpt_hdr_task *t = &img->task;
@@ -303,6 +458,140 @@ static void text_task(FILE *f, const struct ckpt_image *img)
 	fprintf(f, "ids:         ppid %d, uid %u, euid %u, gid %u, egid %u (informational)\n",
 		t->ppid, t->uid, t->euid, t->gid, t->egid);
 	text_syscall(f, t);
+	if (t->pdeath_signal)
+		fprintf(f, "settings:    parent-death signal %s (%u)",
+			image_signal_name(t->pdeath_signal), t->pdeath_signal);
+	else
+		fprintf(f, "settings:    no parent-death signal");
+	fprintf(f, ", %s\n", t->task_flags & CKPT_TASK_NO_NEW_PRIVS ?
+		"no_new_privs" : "no no_new_privs");
+	text_limits(f, t);
+	fprintf(f, "fs:          cwd ");
+	ckpt_print_safe(f, img->fs.cwd);
+	fprintf(f, ", umask %04o\n", img->fs.umask);
+}
+
+/* A signal mask: "0xa00 (SIGUSR1 SIGUSR2)", or "0x0". */
+static void text_sigmask(FILE *f, uint64_t mask)
+{
+	const char *names[CKPT_NSIG];
+
+	fprintf(f, "0x%" PRIx64, mask);
+	if (!mask)
+		return;
+	signal_names(names);
+	fputs(" (", f);
+	print_bits(f, mask, names, CKPT_NSIG, " ");
+	fputc(')', f);
+}
+
+static void text_signals(FILE *f, const struct ckpt_image *img)
+{
+	const struct ckpt_hdr_signals *g = &img->signals;
+	unsigned int changed = 0;
+
+	fprintf(f, "signals:     blocked ");
+	text_sigmask(f, g->blocked);
+	fputc('\n', f);
+	if (g->ss_size) {
+		fprintf(f, "altstack:    0x%" PRIx64 ", %" PRIu64 " bytes", (uint64_t)g->ss_sp,
+			(uint64_t)g->ss_size);
+		if (g->ss_flags) {
+			fputs(", ", f);
+			print_bits(f, g->ss_flags, ss_flag_names,
+				   ARRAY_SIZE(ss_flag_names), ",");
+		}
+		fputc('\n', f);
+	} else {
+		fprintf(f, "altstack:    none%s\n",
+			g->ss_flags & K_SS_DISABLE ? " (disabled)" : "");
+	}
+	for (uint32_t i = 0; i < CKPT_NSIG; i++)
+		changed += !action_is_default(&g->action[i]);
+	fprintf(f, "handlers:    %u signal%s not at their default\n", changed,
+		changed == 1 ? "" : "s");
+	if (changed)
+		fprintf(f, "  %3s %-12s %-16s %-34s %s\n", "SIG", "NAME",
+			"HANDLER", "FLAGS", "MASK");
+	for (uint32_t i = 0; i < CKPT_NSIG; i++) {
+		const struct ckpt_sigaction *a = &g->action[i];
+		char handler[24], flags[256];
+		FILE *m;
+
+		if (action_is_default(a))
+			continue;
+		if (a->handler == K_SIG_DFL || a->handler == K_SIG_IGN)
+			snprintf(handler, sizeof(handler), "%s",
+				 a->handler == K_SIG_DFL ? "SIG_DFL" : "SIG_IGN");
+		else
+			snprintf(handler, sizeof(handler), "0x%" PRIx64,
+				 (uint64_t)a->handler);
+		m = fmemopen(flags, sizeof(flags), "w");
+		if (m) {
+			if (a->flags)
+				print_bits(m, a->flags, sa_flag_names,
+					   ARRAY_SIZE(sa_flag_names), ",");
+			else
+				fputc('-', m);
+			fclose(m);
+		} else {
+			snprintf(flags, sizeof(flags), "0x%" PRIx64, (uint64_t)a->flags);
+		}
+		fprintf(f, "  %3u %-12s %-16s %-34s ", i + 1,
+			image_signal_name(i + 1), handler, flags);
+		text_sigmask(f, a->mask);
+		fputc('\n', f);
+	}
+}
+
+static void text_pending(FILE *f, const struct ckpt_image *img)
+{
+	fprintf(f, "pending:     %zu signal%s\n", img->nr_pending,
+		img->nr_pending == 1 ? "" : "s");
+	if (!img->nr_pending)
+		return;
+	fprintf(f, "  %3s %-12s %-8s %-16s %8s %8s\n", "SIG", "NAME", "QUEUE",
+		"CODE", "PID", "UID");
+	for (size_t i = 0; i < img->nr_pending; i++) {
+		const struct image_sigpending *sp = &img->pending[i];
+		const char *cname;
+		struct siginfo_view v;
+		char code[32], pid[16], uid[16];
+
+		siginfo_view(sp, &v);
+		cname = si_code_name(sp->signo, v.code);
+		if (cname)
+			snprintf(code, sizeof(code), "%s", cname);
+		else
+			snprintf(code, sizeof(code), "%d", v.code);
+		snprintf(pid, sizeof(pid), "%d", v.pid);
+		snprintf(uid, sizeof(uid), "%u", v.uid);
+		fprintf(f, "  %3u %-12s %-8s %-16s %8s %8s\n", sp->signo,
+			image_signal_name(sp->signo),
+			sp->queue == CKPT_SIGQUEUE_SHARED ? "shared" : "private",
+			code, v.has_sender ? pid : "-", v.has_sender ? uid : "-");
+	}
+}
+
+static void text_auxv(FILE *f, const struct ckpt_image *img)
+{
+	static const struct {
+		uint64_t type;
+		const char *name;
+	} notable[] = {
+		{ K_AT_ENTRY, "AT_ENTRY" }, { K_AT_PHDR, "AT_PHDR" },
+		{ K_AT_RANDOM, "AT_RANDOM" },
+	};
+	uint32_t entries = img->nr_auxv_words / 2 - 1;
+
+	fprintf(f, "auxv:        %u entr%s", entries, entries == 1 ? "y" : "ies");
+	for (size_t i = 0; i < ARRAY_SIZE(notable); i++) {
+		uint64_t v;
+
+		if (auxv_get(img, notable[i].type, &v))
+			fprintf(f, ", %s 0x%" PRIx64, notable[i].name, v);
+	}
+	fputc('\n', f);
 }
 
 static void text_cpu(FILE *f, const struct ckpt_image *img)
@@ -324,12 +613,13 @@ static void text_cpu(FILE *f, const struct ckpt_image *img)
 
 static void text_files(FILE *f, const struct ckpt_image *img)
 {
-	fprintf(f, "files:       %zu open descriptor%s\n", img->nr_files,
-		img->nr_files == 1 ? "" : "s");
+	fprintf(f, "files:       %zu open descriptor%s of %u file%s\n", img->nr_files,
+		img->nr_files == 1 ? "" : "s", img->nr_file_ids,
+		img->nr_file_ids == 1 ? "" : "s");
 	if (!img->nr_files)
 		return;
-	fprintf(f, "  %5s %-7s %-4s %-18s %10s  %s\n", "FD", "FLAGS", "TYPE",
-		"ACCESS", "POS", "NAME");
+	fprintf(f, "  %5s %4s %-7s %-4s %-18s %10s  %s\n", "FD", "FILE", "FLAGS",
+		"TYPE", "ACCESS", "POS", "NAME");
 	for (size_t i = 0; i < img->nr_files; i++) {
 		const struct image_file *fi = &img->files[i];
 		char access[32];
@@ -338,7 +628,8 @@ static void text_files(FILE *f, const struct ckpt_image *img)
 			 file_access_name(fi->f_flags),
 			 fi->f_flags & KO_APPEND ? ",append" : "",
 			 fi->f_flags & KO_NONBLOCK ? ",nonblock" : "");
-		fprintf(f, "  %5d %-7s %-4s %-18s %10" PRIu64 "  ", fi->fd,
+		fprintf(f, "  %5d %4u %-7s %-4s %-18s %10" PRIu64 "  ", fi->fd,
+			fi->file_id,
 			fi->fd_flags & CKPT_FD_CLOEXEC ? "cloexec" : "-",
 			file_type_name(fi->mode), access, fi->pos);
 		ckpt_print_safe(f, fi->name);
@@ -405,8 +696,11 @@ static void print_text(FILE *f, const char *name, const struct stream_info *si,
 	text_header(f, img);
 	text_task(f, img);
 	text_cpu(f, img);
+	text_signals(f, img);
+	text_pending(f, img);
 	text_files(f, img);
 	text_mm(f, img);
+	text_auxv(f, img);
 	text_vmas(f, img);
 	text_tail(f, img);
 }
@@ -468,6 +762,32 @@ static void jbool(struct json *j, const char *key, bool v)
 {
 	jkey(j, key);
 	fputs(v ? "true" : "false", j->f);
+}
+
+static void jnull(struct json *j, const char *key)
+{
+	jkey(j, key);
+	fputs("null", j->f);
+}
+
+/* A limit: a number, or null for RLIM_INFINITY. */
+static void jrlim(struct json *j, const char *key, uint64_t v)
+{
+	if (v == CKPT_RLIM_INFINITY)
+		jnull(j, key);
+	else
+		juint(j, key, v);
+}
+
+/* A signal's name, or null. */
+static void jsigname(struct json *j, const char *key, uint32_t signo)
+{
+	const char *name = image_signal_name(signo);
+
+	if (name)
+		jstr(j, key, name);
+	else
+		jnull(j, key);
 }
 
 static void jbits(struct json *j, const char *key, uint64_t bits,
@@ -576,6 +896,122 @@ static void json_task(struct json *j, const struct ckpt_image *img)
 		jint(j, "nanosleep_expires", t->nanosleep_expires);
 		jint(j, "nanosleep_now", t->nanosleep_now);
 	}
+	juint(j, "pdeath_signal", t->pdeath_signal);
+	jsigname(j, "pdeath_signal_name", t->pdeath_signal);
+	jhex(j, "task_flags", t->task_flags);
+	jbool(j, "no_new_privs", t->task_flags & CKPT_TASK_NO_NEW_PRIVS);
+	jopen(j, "rlimits", '[');
+	for (uint32_t i = 0; i < CKPT_RLIM_NLIMITS; i++) {
+		if (i)
+			fputc(',', j->f);
+		jopen(j, NULL, '{');
+		jstr(j, "resource", image_rlimit_name(i));
+		jrlim(j, "soft", t->rlim[i][0]);
+		jrlim(j, "hard", t->rlim[i][1]);
+		jclose(j, '}');
+	}
+	jclose(j, ']');
+	jclose(j, '}');
+	jopen(j, "fs", '{');
+	{
+		char umask[8];
+
+		snprintf(umask, sizeof(umask), "%04o", img->fs.umask);
+		jstr(j, "umask", umask);
+	}
+	jstr(j, "cwd", img->fs.cwd);
+	jclose(j, '}');
+}
+
+static void json_signals(struct json *j, const struct ckpt_image *img)
+{
+	const struct ckpt_hdr_signals *g = &img->signals;
+	const char *names[CKPT_NSIG];
+
+	signal_names(names);
+	jopen(j, "signals", '{');
+	jhex(j, "blocked", g->blocked);
+	jbits(j, "blocked_names", g->blocked, names, CKPT_NSIG);
+	jopen(j, "altstack", '{');
+	juint(j, "sp", g->ss_sp);
+	juint(j, "size", g->ss_size);
+	jhex(j, "flags", g->ss_flags);
+	jbits(j, "flag_names", g->ss_flags, ss_flag_names,
+	      ARRAY_SIZE(ss_flag_names));
+	jclose(j, '}');
+	juint(j, "nr_pending", g->nr_pending);
+	jopen(j, "actions", '[');
+	for (uint32_t i = 0; i < CKPT_NSIG; i++) {
+		const struct ckpt_sigaction *a = &g->action[i];
+
+		if (i)
+			fputc(',', j->f);
+		jopen(j, NULL, '{');
+		juint(j, "signo", i + 1);
+		jstr(j, "name", names[i]);
+		jstr(j, "disposition", disposition_name(a->handler));
+		juint(j, "handler", a->handler);
+		jhex(j, "flags", a->flags);
+		jbits(j, "flag_names", a->flags, sa_flag_names,
+		      ARRAY_SIZE(sa_flag_names));
+		juint(j, "restorer", a->restorer);
+		jhex(j, "mask", a->mask);
+		jbits(j, "mask_names", a->mask, names, CKPT_NSIG);
+		jclose(j, '}');
+	}
+	jclose(j, ']');
+	jclose(j, '}');
+	jopen(j, "pending", '[');
+	for (size_t i = 0; i < img->nr_pending; i++) {
+		const struct image_sigpending *sp = &img->pending[i];
+		const char *cname;
+		struct siginfo_view v;
+		char info[2 * sizeof(sp->info) + 1];
+
+		siginfo_view(sp, &v);
+		cname = si_code_name(sp->signo, v.code);
+		for (size_t b = 0; b < sizeof(sp->info); b++)
+			snprintf(info + 2 * b, 3, "%02x", sp->info[b]);
+		if (i)
+			fputc(',', j->f);
+		jopen(j, NULL, '{');
+		juint(j, "signo", sp->signo);
+		jsigname(j, "name", sp->signo);
+		jstr(j, "queue", sp->queue == CKPT_SIGQUEUE_SHARED ? "shared" : "private");
+		jint(j, "si_errno", v.err);
+		jint(j, "si_code", v.code);
+		if (cname)
+			jstr(j, "si_code_name", cname);
+		else
+			jnull(j, "si_code_name");
+		jint(j, "si_pid", v.pid);
+		juint(j, "si_uid", v.uid);
+		jstr(j, "info", info);
+		jclose(j, '}');
+	}
+	jclose(j, ']');
+}
+
+static void json_auxv(struct json *j, const struct ckpt_image *img)
+{
+	jopen(j, "auxv", '{');
+	juint(j, "nr_words", img->nr_auxv_words);
+	jopen(j, "entries", '[');
+	for (uint32_t i = 0; i + 1 < img->nr_auxv_words; i += 2) {
+		const char *name = auxv_name(img->auxv[i]);
+
+		if (i)
+			fputc(',', j->f);
+		jopen(j, NULL, '{');
+		juint(j, "type", img->auxv[i]);
+		if (name)
+			jstr(j, "name", name);
+		else
+			jnull(j, "name");
+		juint(j, "value", img->auxv[i + 1]);
+		jclose(j, '}');
+	}
+	jclose(j, ']');
 	jclose(j, '}');
 }
 
@@ -613,12 +1049,14 @@ static void json_cpu(struct json *j, const struct ckpt_image *img)
 /* Everything the record gives; the mode in octal, as modes are written. */
 static void json_file(struct json *j, const struct image_file *fi)
 {
-	char mode[16], dev[32];
+	char mode[16], dev[32], rdev[32];
 
 	snprintf(mode, sizeof(mode), "0%o", fi->mode);
 	snprintf(dev, sizeof(dev), "%02x:%02x", major(fi->dev), minor(fi->dev));
+	snprintf(rdev, sizeof(rdev), "%02x:%02x", major(fi->rdev), minor(fi->rdev));
 	jopen(j, NULL, '{');
 	jint(j, "fd", fi->fd);
+	juint(j, "file_id", fi->file_id);
 	jhex(j, "fd_flags", fi->fd_flags);
 	jbool(j, "cloexec", fi->fd_flags & CKPT_FD_CLOEXEC);
 	jhex(j, "f_flags", fi->f_flags);
@@ -630,6 +1068,7 @@ static void json_file(struct json *j, const struct image_file *fi)
 	juint(j, "pos", fi->pos);
 	jstr(j, "dev", dev);
 	juint(j, "inode", fi->ino);
+	jstr(j, "rdev", rdev);
 	juint(j, "size", fi->size);
 	jint(j, "mtime_sec", fi->mtime_sec);
 	juint(j, "mtime_nsec", fi->mtime_nsec);
@@ -695,6 +1134,7 @@ static void print_json(FILE *f, const char *name, const struct stream_info *si,
 	json_header(&j, img);
 	json_task(&j, img);
 	json_cpu(&j, img);
+	json_signals(&j, img);
 	jopen(&j, "files", '[');
 	for (size_t i = 0; i < img->nr_files; i++) {
 		if (i)
@@ -703,6 +1143,7 @@ static void print_json(FILE *f, const char *name, const struct stream_info *si,
 	}
 	jclose(&j, ']');
 	json_mm(&j, img);
+	json_auxv(&j, img);
 	jopen(&j, "vmas", '[');
 	for (size_t i = 0; i < img->nr_vmas; i++) {
 		if (i)
@@ -712,6 +1153,8 @@ static void print_json(FILE *f, const char *name, const struct stream_info *si,
 	jclose(&j, ']');
 	jopen(&j, "totals", '{');
 	juint(&j, "files", img->nr_files);
+	juint(&j, "open_files", img->nr_file_ids);
+	juint(&j, "pending_signals", img->nr_pending);
 	juint(&j, "vmas", img->nr_vmas);
 	juint(&j, "mapped_bytes", vma_bytes(img));
 	juint(&j, "saved_pages", img->nr_pages);

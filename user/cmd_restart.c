@@ -3,10 +3,14 @@
  * ckpt restart (also installed as `restart`): bring a checkpointed
  * process back from its image.
  *
- * The restored process is a child of this command.  The child moves its
- * own [vdso] and [vvar] to where the image had them (a module cannot
- * create them), keeps only the descriptors the restart needs, and calls
- * CKPT_IOC_RESTART on a pipe; the kernel replaces the child's memory and
+ * The restored process is a child of this command.  The child keeps only
+ * the descriptors the restart needs; sets on itself, with the syscalls
+ * made for it, what a process sets for itself (signal dispositions and
+ * alternate stack with every signal blocked, working directory, umask,
+ * resource limits, personality, parent-death signal, no_new_privs: the
+ * module only checks them); moves its own [vdso] and [vvar] to where the
+ * image had them (a module cannot create them); and calls
+ * CKPT_IOC_RESTART on a pipe.  The kernel replaces the child's memory and
  * registers with the image's and lets it run, with the child's
  * credentials.  This command decrypts and validates the image and feeds
  * the pipe, then reads the restart's outcome from a status pipe: a
@@ -29,11 +33,13 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -65,6 +71,11 @@ const struct ckpt_cmd cmd_restart = {
 	"standard input (/dev/null when the image comes from standard input),\n"
 	"output and error; the command waits for it, passes on the signals it\n"
 	"gets, and exits with the program's status (or dies of its signal).\n"
+	"\n"
+	"The new process first sets on itself, with the usual system calls, the\n"
+	"image's signal dispositions and alternate stack, working directory,\n"
+	"umask, resource limits, personality, parent-death signal and\n"
+	"no_new_privs: an image with a limit above your hard limit is refused.\n"
 	"\n"
 	"A FILE is verified whole (key, authentication, image) before anything\n"
 	"is started.  Standard input cannot be read twice: a damaged stream may\n"
@@ -115,11 +126,21 @@ struct job {
 	size_t prefix_len, prefix_cap;
 	struct special specials[MAX_SPECIALS];
 	int nr_specials;
+	/*
+	 * What the parser kept of the image once its map was known: the
+	 * task, fs and signals records the child sets up (fork() gives it
+	 * its own copy).
+	 */
+	const struct ckpt_image *img;
 };
 
 /* ---------------------------------------------------------------- child */
 
-/* This process's special mappings, from /proc/self/maps. */
+/*
+ * This process's special mappings, from /proc/self/maps.  [vsyscall] is
+ * no VMA of the mm but the gate area, the same in every process, which
+ * mremap() cannot move.
+ */
 static int own_specials(struct special *own, int max)
 {
 	char line[512];
@@ -131,7 +152,8 @@ static int own_specials(struct special *own, int max)
 	while (n < max && fgets(line, sizeof(line), f)) {
 		char *name = strrchr(line, ' ');
 
-		if (!name || strncmp(name + 1, "[v", 2))
+		if (!name || strncmp(name + 1, "[v", 2) ||
+		    !strncmp(name + 1, "[vsyscall]", 10))
 			continue;
 		name[strcspn(name, "\n")] = '\0';
 		if (sscanf(line, "%lx-%lx", &own[n].start, &own[n].end) != 2)
@@ -156,15 +178,20 @@ static const char *move_specials(const struct job *job)
 	char *reserve;
 	int n, i, j;
 
+	/* The image's limits are already set: they may be what fails here. */
 	n = own_specials(own, MAX_SPECIALS);
 	if (n < 0)
-		return "cannot read /proc/self/maps";
+		return errno == EMFILE ?
+		       "cannot read /proc/self/maps: no descriptor free under the image's RLIMIT_NOFILE" :
+		       "cannot read /proc/self/maps";
 	for (i = 0; i < n; i++)
 		total += own[i].end - own[i].start;
 	reserve = mmap(NULL, total ? total : 4096, PROT_NONE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (reserve == MAP_FAILED)
-		return "cannot reserve room to move [vdso]";
+		return errno == ENOMEM ?
+		       "cannot reserve room to move [vdso]: out of memory, or above the image's RLIMIT_AS" :
+		       "cannot reserve room to move [vdso]";
 	for (i = 0; i < n; i++) {
 		unsigned long len = own[i].end - own[i].start;
 
@@ -206,6 +233,20 @@ static void __attribute__((noreturn)) child_fail(int fd, const char *msg)
 	_exit(CKPT_EFAIL);
 }
 
+/* One line to the status pipe, then exit with @code. */
+static void __attribute__((noreturn, format(printf, 3, 4)))
+child_failf(int fd, int code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	dprintf(fd, "%s\n", msg);
+	_exit(code);
+}
+
 /* The exit status a restart child reports for the ioctl's errno. */
 static int errno_exit(int err)
 {
@@ -224,6 +265,112 @@ static int errno_exit(int err)
 	}
 }
 
+/* struct sigaction as rt_sigaction(2) takes it on x86-64 */
+struct kernel_sigaction {
+	uint64_t handler;
+	uint64_t flags;
+	uint64_t restorer;
+	uint64_t mask;
+};
+
+/* Set the image's resource limits, or say which one cannot be. */
+static void child_rlimits(int fd, const struct ckpt_hdr_task *t)
+{
+	for (int i = 0; i < CKPT_RLIM_NLIMITS; i++) {
+		struct rlimit want = {
+			.rlim_cur = t->rlim[i][0], .rlim_max = t->rlim[i][1],
+		}, have;
+		char w[24], h[24];
+		int err;
+
+		if (!setrlimit(i, &want))
+			continue;
+		err = errno;
+		image_rlim_str(want.rlim_max, w);
+		if (err == EPERM && !getrlimit(i, &have) &&
+		    want.rlim_max > have.rlim_max) {
+			image_rlim_str(have.rlim_max, h);
+			child_failf(fd, CKPT_EPERM, "the image's %s (%s) is above this process's hard limit (%s)",
+				    image_rlimit_name(i), w, h);
+		}
+		image_rlim_str(want.rlim_cur, h);
+		child_failf(fd, err == EPERM ? CKPT_EPERM : CKPT_EFAIL,
+			    "cannot set %s to the image's %s (hard %s): %s",
+			    image_rlimit_name(i), h, w, strerror(err));
+	}
+}
+
+/*
+ * What a process sets for itself, set as the image has it, through the
+ * syscalls that would refuse what this process may not set: the module
+ * checks each before its point of no return.  The blocked mask stays
+ * full: the module sets the image's once the program's memory is back.
+ */
+static void child_settings(const struct job *job)
+{
+	const struct ckpt_image *img = job->img;
+	const struct ckpt_hdr_signals *g = &img->signals;
+	const struct ckpt_hdr_task *t = &img->task;
+	int fd = job->status[1];
+	uint64_t all = ~0ULL;
+	stack_t ss = { .ss_flags = SS_DISABLE };
+
+	/* The C library's sigprocmask() would leave its own signals out. */
+	if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, NULL, sizeof(all)))
+		child_failf(fd, CKPT_EFAIL, "cannot block every signal: %s",
+			    strerror(errno));
+	/* Its sigaction() would replace the restorer: the raw syscall. */
+	for (int i = 0; i < CKPT_NSIG; i++) {
+		const struct ckpt_sigaction *a = &g->action[i];
+		struct kernel_sigaction ka = {
+			.handler = a->handler, .flags = a->flags,
+			.restorer = a->restorer, .mask = a->mask,
+		};
+		int sig = i + 1;
+
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		if (syscall(SYS_rt_sigaction, sig, &ka, NULL, sizeof(ka.mask)))
+			child_failf(fd, CKPT_EFAIL, "cannot install the image's action for signal %d (%s): %s",
+				    sig, image_signal_name(sig), strerror(errno));
+	}
+	/*
+	 * A stack as the image has it; or none: SS_DISABLE, with the
+	 * image's SS_AUTODISARM if it has one (sigaltstack(2) keeps the
+	 * flag), or alone for an image without either.
+	 */
+	if (g->ss_size) {
+		ss.ss_sp = (void *)(uintptr_t)g->ss_sp;
+		ss.ss_size = g->ss_size;
+		ss.ss_flags = (int)g->ss_flags;
+	} else if (g->ss_flags & SS_DISABLE) {
+		ss.ss_flags = (int)g->ss_flags;
+	}
+	if (sigaltstack(&ss, NULL))
+		child_failf(fd, CKPT_EFAIL, "cannot set the image's alternate signal stack (0x%" PRIx64 ", %" PRIu64 " bytes, flags 0x%x): %s",
+			    (uint64_t)g->ss_sp, (uint64_t)g->ss_size, g->ss_flags,
+			    strerror(errno));
+	if (chdir(img->fs.cwd))
+		child_failf(fd, errno == EACCES ? CKPT_EPERM : CKPT_EFAIL,
+			    "cannot enter the image's working directory %s: %s",
+			    img->fs.cwd, strerror(errno));
+	umask(img->fs.umask);
+	if (personality(t->personality) == -1)
+		child_failf(fd, CKPT_EFAIL, "cannot set the image's personality 0x%x: %s",
+			    t->personality, strerror(errno));
+	/* From here this child dies with this command: the program's choice. */
+	if (prctl(PR_SET_PDEATHSIG, (unsigned long)t->pdeath_signal, 0, 0, 0))
+		child_failf(fd, CKPT_EFAIL, "cannot set the image's parent-death signal %u: %s",
+			    t->pdeath_signal, strerror(errno));
+	if (t->task_flags & CKPT_TASK_NO_NEW_PRIVS) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+			child_failf(fd, CKPT_EFAIL, "cannot set no_new_privs: %s",
+				    strerror(errno));
+	} else if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1) {
+		child_failf(fd, CKPT_EPERM, "this process has no_new_privs set, and the image's process had not: it cannot be cleared");
+	}
+}
+
 /* In the child: become the image's process, or report why not. */
 static void __attribute__((noreturn)) child_restart(struct job *job)
 {
@@ -232,10 +379,8 @@ static void __attribute__((noreturn)) child_restart(struct job *job)
 		.fd = job->data[0],
 		.status_fd = job->status[1],
 	};
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	const char *why;
-	sigset_t none;
-	int sig, fd;
+	int fd;
 
 	/* The image came on standard input: the program gets /dev/null. */
 	if (!strcmp(job->o->input, "-")) {
@@ -252,15 +397,13 @@ static void __attribute__((noreturn)) child_restart(struct job *job)
 	for (fd = 3; fd < 1024; fd++)
 		if (fd != job->data[0] && fd != job->status[1] && fd != job->dev)
 			close(fd);
-	/* The program starts with default dispositions, nothing blocked. */
-	for (sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &dfl, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	child_settings(job);
 
 	why = move_specials(job);
 	if (why)
 		child_fail(job->status[1], why);
+	/* The limits last: the image's may leave no room to move [vdso]. */
+	child_rlimits(job->status[1], &job->img->task);
 	/* A plain syscall: the vDSO has moved. */
 	if (syscall(SYS_ioctl, job->dev, CKPT_IOC_RESTART, &args) == 0)
 		_exit(CKPT_EFAIL);	/* not reached: the image runs instead */
@@ -270,14 +413,19 @@ static void __attribute__((noreturn)) child_restart(struct job *job)
 
 /* ---------------------------------------------------------------- parent */
 
-/* The image's special mappings, once the parser has seen the whole map. */
+/*
+ * The image's special mappings, once the parser has seen the whole map,
+ * and with it every record the child sets up before the restart: the
+ * task, fs and signals records come before the map.
+ */
 static bool map_known(struct job *job)
 {
 	const struct ckpt_image *img = image_parser_image(job->parser);
 	size_t i;
 
-	if (img->mm.h.type != CKPT_HDR_MM || img->nr_vmas < img->mm.nr_vmas)
+	if (!img->map_complete)
 		return false;
+	job->img = img;
 	job->nr_specials = 0;
 	for (i = 0; i < img->nr_vmas; i++) {
 		const struct image_vma *v = &img->vmas[i];

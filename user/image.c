@@ -6,7 +6,8 @@
  * assembles each record's fixed part (at most a VMA or a file with its
  * name, or the xstate), checks it, and lets page contents stream past.  It
  * keeps what `ckpt info` shows and what later checks need: the header,
- * the task, the registers, the open files and the VMAs.
+ * the task, its filesystem context, the registers, the signal state and
+ * pending signals, the open files, the auxiliary vector and the VMAs.
  *
  * The order of the records, the length of each, every count and every
  * address range is checked against <linux/checkpoint.h>; reserved fields
@@ -33,6 +34,28 @@
 
 #define CKPT_VMA_KNOWN_FLAGS	((CKPT_VMA_NORESERVE << 1) - 1)
 #define CKPT_FD_KNOWN_FLAGS	CKPT_FD_CLOEXEC
+#define CKPT_TASK_KNOWN_FLAGS	CKPT_TASK_NO_NEW_PRIVS
+
+/* Signals as x86-64 numbers them; bit n-1 of a mask is signal n. */
+#define K_SIGKILL		9
+#define K_SIGSTOP		19
+/* struct sigaction's sa_flags a task can hold on x86-64 */
+#define K_SA_KNOWN_FLAGS	(0x00000001ULL /* SA_NOCLDSTOP */ |	\
+				 0x00000002ULL /* SA_NOCLDWAIT */ |	\
+				 0x00000004ULL /* SA_SIGINFO */ |	\
+				 0x00000400ULL /* SA_UNSUPPORTED */ |	\
+				 0x00000800ULL /* SA_EXPOSE_TAGBITS */ | \
+				 0x04000000ULL /* SA_RESTORER */ |	\
+				 0x08000000ULL /* SA_ONSTACK */ |	\
+				 0x10000000ULL /* SA_RESTART */ |	\
+				 0x40000000ULL /* SA_NODEFER */ |	\
+				 0x80000000ULL /* SA_RESETHAND */)
+/* sigaltstack(2) */
+#define K_SS_DISABLE		2U
+#define K_SS_AUTODISARM		(1U << 31)
+#define K_MINSIGSTKSZ		2048
+/* The auxiliary vector's last type */
+#define K_AT_NULL		0
 /* XSAVE: the legacy area, then the header whose XSTATE_BV comes first. */
 #define XSAVE_HDR_OFFSET	512
 #define XSAVE_MIN_SIZE		(512 + 64)
@@ -42,8 +65,8 @@
 
 /* What the parser expects next. */
 enum stage {
-	ST_HEADER, ST_TASK, ST_CPU, ST_XSTATE, ST_FILES, ST_MM, ST_VMAS,
-	ST_PAGES, ST_DONE,
+	ST_HEADER, ST_TASK, ST_FS, ST_CPU, ST_XSTATE, ST_SIGNALS,
+	ST_SIGPENDING, ST_FILES, ST_MM, ST_VMAS, ST_AUXV, ST_PAGES, ST_DONE,
 };
 
 /* Where in a record the next byte goes. */
@@ -52,6 +75,7 @@ enum state { IN_HDR, IN_BODY, IN_DATA };
 struct image_parser {
 	const char *name;
 	struct ckpt_image img;
+	size_t pending_cap;
 	size_t files_cap;
 	size_t vmas_cap;
 	enum stage stage;
@@ -79,11 +103,15 @@ static const struct {
 } types[] = {
 	{ CKPT_HDR_HEADER, "CKPT_HDR_HEADER", ST_HEADER },
 	{ CKPT_HDR_TASK, "CKPT_HDR_TASK", ST_TASK },
+	{ CKPT_HDR_FS, "CKPT_HDR_FS", ST_FS },
 	{ CKPT_HDR_CPU, "CKPT_HDR_CPU", ST_CPU },
 	{ CKPT_HDR_XSTATE, "CKPT_HDR_XSTATE", ST_XSTATE },
+	{ CKPT_HDR_SIGNALS, "CKPT_HDR_SIGNALS", ST_SIGNALS },
+	{ CKPT_HDR_SIGPENDING, "CKPT_HDR_SIGPENDING", ST_SIGPENDING },
 	{ CKPT_HDR_FILE, "CKPT_HDR_FILE", ST_FILES },
 	{ CKPT_HDR_MM, "CKPT_HDR_MM", ST_MM },
 	{ CKPT_HDR_VMA, "CKPT_HDR_VMA", ST_VMAS },
+	{ CKPT_HDR_AUXV, "CKPT_HDR_AUXV", ST_AUXV },
 	{ CKPT_HDR_PAGES, "CKPT_HDR_PAGES", ST_PAGES },
 	{ CKPT_HDR_TAIL, "CKPT_HDR_TAIL", ST_PAGES },
 };
@@ -104,6 +132,57 @@ static int type_stage(uint32_t type)
 		if (types[i].type == type)
 			return types[i].stage;
 	return -1;
+}
+
+const char *image_signal_name(uint32_t signo)
+{
+	static const char *const names[] = {
+		"SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT",
+		"SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2",
+		"SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD",
+		"SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG",
+		"SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH",
+		"SIGIO", "SIGPWR", "SIGSYS",
+	};
+	/* The kernel's real-time signals, 32..64 (the C library keeps the first). */
+	static const char *const rt_names[] = {
+		"SIGRTMIN", "SIGRTMIN+1", "SIGRTMIN+2", "SIGRTMIN+3",
+		"SIGRTMIN+4", "SIGRTMIN+5", "SIGRTMIN+6", "SIGRTMIN+7",
+		"SIGRTMIN+8", "SIGRTMIN+9", "SIGRTMIN+10", "SIGRTMIN+11",
+		"SIGRTMIN+12", "SIGRTMIN+13", "SIGRTMIN+14", "SIGRTMIN+15",
+		"SIGRTMIN+16", "SIGRTMIN+17", "SIGRTMIN+18", "SIGRTMIN+19",
+		"SIGRTMIN+20", "SIGRTMIN+21", "SIGRTMIN+22", "SIGRTMIN+23",
+		"SIGRTMIN+24", "SIGRTMIN+25", "SIGRTMIN+26", "SIGRTMIN+27",
+		"SIGRTMIN+28", "SIGRTMIN+29", "SIGRTMIN+30", "SIGRTMIN+31",
+		"SIGRTMAX",
+	};
+
+	if (signo < 1 || signo > CKPT_NSIG)
+		return NULL;
+	if (signo <= ARRAY_SIZE(names))
+		return names[signo - 1];
+	return rt_names[signo - 32];
+}
+
+void image_rlim_str(uint64_t v, char buf[24])
+{
+	if (v == CKPT_RLIM_INFINITY)
+		snprintf(buf, 24, "unlimited");
+	else
+		snprintf(buf, 24, "%llu", (unsigned long long)v);
+}
+
+const char *image_rlimit_name(uint32_t resource)
+{
+	static const char *const names[CKPT_RLIM_NLIMITS] = {
+		"RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_DATA", "RLIMIT_STACK",
+		"RLIMIT_CORE", "RLIMIT_RSS", "RLIMIT_NPROC", "RLIMIT_NOFILE",
+		"RLIMIT_MEMLOCK", "RLIMIT_AS", "RLIMIT_LOCKS",
+		"RLIMIT_SIGPENDING", "RLIMIT_MSGQUEUE", "RLIMIT_NICE",
+		"RLIMIT_RTPRIO", "RLIMIT_RTTIME",
+	};
+
+	return resource < CKPT_RLIM_NLIMITS ? names[resource] : NULL;
 }
 
 bool image_sniff(const unsigned char *buf, size_t len)
@@ -238,6 +317,23 @@ static int do_task(struct image_parser *p)
 		return INVALID(p, "nanosleep_*",
 			       "must be zero without CKPT_RESTART_BLOCK_NANOSLEEP");
 	}
+	if (t->pdeath_signal > CKPT_NSIG)
+		return INVALID(p, "pdeath_signal", "%u is not a signal (0 for none, or 1..%d)",
+			       t->pdeath_signal, CKPT_NSIG);
+	if (t->task_flags & ~CKPT_TASK_KNOWN_FLAGS)
+		return INVALID(p, "task_flags", "unknown flags 0x%x",
+			       t->task_flags & ~CKPT_TASK_KNOWN_FLAGS);
+	for (uint32_t i = 0; i < CKPT_RLIM_NLIMITS; i++) {
+		char field[24], soft[24];
+
+		if (t->rlim[i][0] <= t->rlim[i][1])
+			continue;
+		snprintf(field, sizeof(field), "rlim[%u]", i);
+		image_rlim_str(t->rlim[i][0], soft);
+		return INVALID(p, field, "the soft limit %s of %s is above its hard limit %llu",
+			       soft, image_rlimit_name(i),
+			       (unsigned long long)t->rlim[i][1]);
+	}
 	p->img.task = *t;
 	return CKPT_OK;
 }
@@ -275,6 +371,145 @@ static int do_xstate(struct image_parser *p)
 	return CKPT_OK;
 }
 
+/*
+ * A disposition as sigaction(2) would install it: SIGKILL's and
+ * SIGSTOP's are never changed, addresses are user addresses, flags are
+ * those of x86-64.  Any mask goes: sigaction(2) drops SIGKILL and
+ * SIGSTOP from it, and ckpt.ko compares it without them.
+ */
+static int check_sigaction(struct image_parser *p, uint32_t i,
+			   const struct ckpt_sigaction *a)
+{
+	uint64_t top = p->img.header.constants.task_size;
+	uint32_t signo = i + 1;
+	const char *name = image_signal_name(signo);
+	char field[32];
+
+	if ((signo == K_SIGKILL || signo == K_SIGSTOP) && a->handler) {
+		snprintf(field, sizeof(field), "action[%u].handler", i);
+		return INVALID(p, field, "0x%llx: the disposition of %s cannot be changed, SIG_DFL (0) expected",
+			       (unsigned long long)a->handler, name);
+	}
+	if (a->handler >= top) {
+		snprintf(field, sizeof(field), "action[%u].handler", i);
+		return INVALID(p, field, "0x%llx for %s is not SIG_DFL, SIG_IGN or an address below task_size 0x%llx",
+			       (unsigned long long)a->handler, name,
+			       (unsigned long long)top);
+	}
+	if (a->restorer >= top) {
+		snprintf(field, sizeof(field), "action[%u].restorer", i);
+		return INVALID(p, field, "0x%llx for %s is not an address below task_size 0x%llx",
+			       (unsigned long long)a->restorer, name,
+			       (unsigned long long)top);
+	}
+	if (a->flags & ~K_SA_KNOWN_FLAGS) {
+		snprintf(field, sizeof(field), "action[%u].flags", i);
+		return INVALID(p, field, "unknown flags 0x%llx for %s",
+			       (unsigned long long)(a->flags & ~K_SA_KNOWN_FLAGS),
+			       name);
+	}
+	return CKPT_OK;
+}
+
+/*
+ * The alternate signal stack as sigaltstack(2) leaves it (the task's own
+ * sas_ss_* fields): none, with SS_DISABLE or not, or one of at least
+ * MINSIGSTKSZ bytes at a user address.  SS_DISABLE | SS_AUTODISARM is
+ * what sigaltstack(2) leaves when asked to disable with that flag.
+ */
+static int check_altstack(struct image_parser *p,
+			  const struct ckpt_hdr_signals *s)
+{
+	uint64_t top = p->img.header.constants.task_size;
+
+	if (s->ss_flags & ~(K_SS_DISABLE | K_SS_AUTODISARM))
+		return INVALID(p, "ss_flags", "0x%x is not 0, SS_DISABLE (0x%x) or SS_AUTODISARM (0x%x)",
+			       s->ss_flags, K_SS_DISABLE, K_SS_AUTODISARM);
+	if ((s->ss_flags & K_SS_DISABLE) || !s->ss_size) {
+		if (s->ss_sp || s->ss_size)
+			return INVALID(p, s->ss_sp ? "ss_sp" : "ss_size",
+				       "0x%llx, size %llu: %s",
+				       (unsigned long long)s->ss_sp,
+				       (unsigned long long)s->ss_size,
+				       s->ss_size ? "a disabled alternate stack has no address or size" :
+				       "an alternate stack of 0 bytes");
+		if (s->ss_flags == K_SS_AUTODISARM)
+			return INVALID(p, "ss_flags", "SS_AUTODISARM without an alternate stack");
+		return CKPT_OK;
+	}
+	if (s->ss_size < K_MINSIGSTKSZ)
+		return INVALID(p, "ss_size", "%llu is below MINSIGSTKSZ (%d)",
+			       (unsigned long long)s->ss_size, K_MINSIGSTKSZ);
+	/* sigaltstack(2) takes any address: it is checked when used. */
+	if (s->ss_sp >= top)
+		return INVALID(p, "ss_sp", "0x%llx is not an address below task_size 0x%llx",
+			       (unsigned long long)s->ss_sp,
+			       (unsigned long long)top);
+	if (s->ss_size > top)
+		return INVALID(p, "ss_size", "%llu is above task_size 0x%llx",
+			       (unsigned long long)s->ss_size,
+			       (unsigned long long)top);
+	return CKPT_OK;
+}
+
+static int do_signals(struct image_parser *p)
+{
+	const struct ckpt_hdr_signals *s = (const void *)p->rec;
+	int ret;
+
+	/* Any blocked mask goes: SIGKILL and SIGSTOP are never blocked. */
+	ret = check_altstack(p, s);
+	if (ret)
+		return ret;
+	if (s->nr_pending > CKPT_IMAGE_MAX_PENDING)
+		return INVALID(p, "nr_pending", "%u is more than %u",
+			       s->nr_pending, CKPT_IMAGE_MAX_PENDING);
+	for (uint32_t i = 0; i < CKPT_NSIG; i++) {
+		ret = check_sigaction(p, i, &s->action[i]);
+		if (ret)
+			return ret;
+	}
+	p->img.signals = *s;
+	return CKPT_OK;
+}
+
+/* A pending signal: one that can be, in its queue, with its own siginfo. */
+static int do_sigpending(struct image_parser *p)
+{
+	const struct ckpt_hdr_sigpending *sp = (const void *)p->rec;
+	struct image_sigpending *ip;
+	int32_t si_signo;
+
+	if (sp->signo < 1 || sp->signo > CKPT_NSIG || sp->signo == K_SIGKILL ||
+	    sp->signo == K_SIGSTOP)
+		return INVALID(p, "signo", "%u is not a signal that can be pending (1..%d but SIGKILL and SIGSTOP)",
+			       sp->signo, CKPT_NSIG);
+	if (sp->queue > CKPT_SIGQUEUE_SHARED)
+		return INVALID(p, "queue", "unknown queue %u", sp->queue);
+	if (p->img.nr_pending &&
+	    sp->queue < p->img.pending[p->img.nr_pending - 1].queue)
+		return INVALID(p, "queue", "a private signal after a shared one: the private queue comes first");
+	memcpy(&si_signo, sp->info, sizeof(si_signo));
+	if (si_signo < 0 || (uint32_t)si_signo != sp->signo)
+		return INVALID(p, "info", "si_signo %d is not signo %u", si_signo,
+			       sp->signo);
+	if (p->img.nr_pending == p->pending_cap) {
+		size_t cap = p->pending_cap ? 2 * p->pending_cap : 8;
+		struct image_sigpending *bigger = realloc(p->img.pending,
+							  cap * sizeof(*bigger));
+
+		if (!bigger)
+			return p->error = ckpt_fail(CKPT_EFAIL, "out of memory");
+		p->img.pending = bigger;
+		p->pending_cap = cap;
+	}
+	ip = &p->img.pending[p->img.nr_pending++];
+	ip->signo = sp->signo;
+	ip->queue = sp->queue;
+	memcpy(ip->info, sp->info, sizeof(ip->info));
+	return CKPT_OK;
+}
+
 static int do_mm(struct image_parser *p)
 {
 	const struct ckpt_hdr_mm *m = (const void *)p->rec;
@@ -305,33 +540,85 @@ static int do_mm(struct image_parser *p)
 	return CKPT_OK;
 }
 
+/* (type, value) pairs, the last and only the last of type AT_NULL. */
+static int do_auxv(struct image_parser *p)
+{
+	const struct ckpt_hdr_auxv *a = (const void *)p->rec;
+	uint32_t n = a->nr_words;
+
+	CHECK_ZERO(p, "reserved", &a->reserved, sizeof(a->reserved));
+	if (n < 2 || n > CKPT_IMAGE_AUXV_MAX || n % 2)
+		return INVALID(p, "nr_words", "%u is not an even number of words in 2..%d",
+			       n, CKPT_IMAGE_AUXV_MAX);
+	if (p->cur.len != sizeof(*a) + (uint64_t)n * sizeof(a->words[0]))
+		return INVALID(p, "len", "%u, expected %llu for nr_words %u",
+			       p->cur.len,
+			       (unsigned long long)(sizeof(*a) + (uint64_t)n * sizeof(a->words[0])),
+			       n);
+	for (uint32_t i = 0; i + 2 < n; i += 2)
+		if (a->words[i] == K_AT_NULL)
+			return INVALID(p, "words", "AT_NULL at word %u of %u: only the last pair may be AT_NULL",
+				       i, n);
+	if (a->words[n - 2] != K_AT_NULL)
+		return INVALID(p, "words", "the last pair has type %llu, not AT_NULL (0): the vector does not end",
+			       (unsigned long long)a->words[n - 2]);
+	p->img.auxv = malloc(n * sizeof(a->words[0]));
+	if (!p->img.auxv)
+		return p->error = ckpt_fail(CKPT_EFAIL, "out of memory");
+	memcpy(p->img.auxv, a->words, n * sizeof(a->words[0]));
+	p->img.nr_auxv_words = n;
+	return CKPT_OK;
+}
+
 /*
- * The name that ends a record of @fixed bytes (a VMA, a file): @name_len
- * bytes, NUL included, then zero padding to the record's length, a
- * multiple of 8 (check_length).
+ * The name that ends a record of @fixed bytes (a VMA, a file, the working
+ * directory): @name_len bytes, NUL included, then zero padding to the
+ * record's length, a multiple of 8 (check_length).  @len_field and
+ * @name_field name the two fields in messages.
  */
 static int check_name(struct image_parser *p, size_t fixed, const char *name,
-		      uint32_t name_len)
+		      uint32_t name_len, const char *len_field,
+		      const char *name_field)
 {
 	size_t end = fixed + name_len;
 
 	if (name_len < 1 || name_len > CKPT_IMAGE_NAME_MAX)
-		return INVALID(p, "name_len", "%u is outside 1..%d",
+		return INVALID(p, len_field, "%u is outside 1..%d",
 			       name_len, CKPT_IMAGE_NAME_MAX);
 	if (p->cur.len != ALIGN8(end))
-		return INVALID(p, "len", "%u, expected %llu for name_len %u",
+		return INVALID(p, "len", "%u, expected %llu for %s %u",
 			       p->cur.len, (unsigned long long)ALIGN8(end),
-			       name_len);
+			       len_field, name_len);
 	if (name[name_len - 1] != '\0')
-		return INVALID(p, "name", "not NUL-terminated within name_len %u",
-			       name_len);
+		return INVALID(p, name_field, "not NUL-terminated within %s %u",
+			       len_field, name_len);
 	if (memchr(name, '\0', name_len - 1))
-		return INVALID(p, "name", "has a NUL byte before its end");
+		return INVALID(p, name_field, "has a NUL byte before its end");
 	CHECK_ZERO(p, "padding", p->rec + end, p->cur.len - end);
 	return CKPT_OK;
 }
 
-/* A descriptor: above the previous one, with known flags. */
+/* The working directory, an absolute path, and the umask. */
+static int do_fs(struct image_parser *p)
+{
+	const struct ckpt_hdr_fs *f = (const void *)p->rec;
+	int ret;
+
+	ret = check_name(p, sizeof(*f), f->cwd, f->cwd_len, "cwd_len", "cwd");
+	if (ret)
+		return ret;
+	if (f->cwd[0] != '/')
+		return INVALID(p, "cwd", "not an absolute path");
+	if (f->umask & ~0777U)
+		return INVALID(p, "umask", "0%o is not a umask (0..0777)", f->umask);
+	p->img.fs.cwd = strdup(f->cwd);
+	if (!p->img.fs.cwd)
+		return p->error = ckpt_fail(CKPT_EFAIL, "out of memory");
+	p->img.fs.umask = f->umask;
+	return CKPT_OK;
+}
+
+/* A descriptor: above the previous one, with known flags and a valid id. */
 static int check_file(struct image_parser *p, const struct ckpt_hdr_file *f)
 {
 	if (f->fd < 0)
@@ -347,6 +634,11 @@ static int check_file(struct image_parser *p, const struct ckpt_hdr_file *f)
 	if (f->fd_flags & ~CKPT_FD_KNOWN_FLAGS)
 		return INVALID(p, "fd_flags", "unknown flags 0x%x",
 			       f->fd_flags & ~CKPT_FD_KNOWN_FLAGS);
+	CHECK_ZERO(p, "reserved", &f->reserved, sizeof(f->reserved));
+	/* Ids count from 0 in order of first appearance. */
+	if (f->file_id > p->img.nr_file_ids)
+		return INVALID(p, "file_id", "%u is neither the id of an earlier record nor the next new id %u",
+			       f->file_id, p->img.nr_file_ids);
 	return CKPT_OK;
 }
 
@@ -370,21 +662,27 @@ static int add_file(struct image_parser *p, const struct ckpt_hdr_file *f)
 		return p->error = ckpt_fail(CKPT_EFAIL, "out of memory");
 	fi->fd = f->fd;
 	fi->fd_flags = f->fd_flags;
+	fi->file_id = f->file_id;
 	fi->f_flags = f->f_flags;
 	fi->mode = f->mode;
 	fi->pos = f->pos;
 	fi->dev = f->dev;
 	fi->ino = f->ino;
+	fi->rdev = f->rdev;
 	fi->size = f->size;
 	fi->mtime_sec = f->mtime_sec;
 	fi->mtime_nsec = f->mtime_nsec;
+	if (f->file_id == p->img.nr_file_ids)
+		p->img.nr_file_ids++;
 	p->img.nr_files++;
 	return CKPT_OK;
 }
 
 /*
  * An open descriptor.  What describes its file (flags, mode, position,
- * device, inode, size, time) is informational: any value goes.
+ * device, inode, size, time) is informational: any value goes.  Of the
+ * records of one file_id (dup()ed descriptors) the first describes the
+ * file; the others repeat it, or not.
  */
 static int do_file(struct image_parser *p)
 {
@@ -394,7 +692,7 @@ static int do_file(struct image_parser *p)
 	if (p->img.nr_files == CKPT_IMAGE_MAX_FILES)
 		return INVALID(p, "type", "more than %u CKPT_HDR_FILE records",
 			       CKPT_IMAGE_MAX_FILES);
-	ret = check_name(p, sizeof(*f), f->name, f->name_len);
+	ret = check_name(p, sizeof(*f), f->name, f->name_len, "name_len", "name");
 	if (!ret)
 		ret = check_file(p, f);
 	if (!ret)
@@ -508,15 +806,13 @@ static int do_vma(struct image_parser *p)
 	const struct ckpt_hdr_vma *v = (const void *)p->rec;
 	int ret;
 
-	ret = check_name(p, sizeof(*v), v->name, v->name_len);
+	ret = check_name(p, sizeof(*v), v->name, v->name_len, "name_len", "name");
 	if (!ret)
 		ret = check_vma_kind(p, v);
 	if (!ret)
 		ret = check_vma_range(p, v);
 	if (!ret)
 		ret = add_vma(p, v);
-	if (!ret && p->img.nr_vmas == p->img.mm.nr_vmas)
-		p->stage = ST_PAGES;
 	return ret;
 }
 
@@ -602,14 +898,23 @@ static int do_tail(struct image_parser *p)
 
 /* ---------------------------------------------------------------- framing */
 
-/* Is a record of @type welcome now?  If not, say why not. */
+/*
+ * Is a record of @type welcome now?  If not, say why not.  The records
+ * come one of each, in the order of the stages, but for four runs: the
+ * pending signals and the VMAs, exactly as many as CKPT_HDR_SIGNALS and
+ * CKPT_HDR_MM say, and the files and the pages, any number of them.  The
+ * auxiliary vector comes after the VMAs, before the pages, where
+ * ckpt.ko's checkpoint_mm() writes it and its restart reads it.
+ */
 static int check_order(struct image_parser *p)
 {
 	static const uint32_t expected[] = {
 		[ST_HEADER] = CKPT_HDR_HEADER, [ST_TASK] = CKPT_HDR_TASK,
-		[ST_CPU] = CKPT_HDR_CPU, [ST_XSTATE] = CKPT_HDR_XSTATE,
-		[ST_FILES] = CKPT_HDR_FILE, [ST_MM] = CKPT_HDR_MM,
-		[ST_VMAS] = CKPT_HDR_VMA,
+		[ST_FS] = CKPT_HDR_FS, [ST_CPU] = CKPT_HDR_CPU,
+		[ST_XSTATE] = CKPT_HDR_XSTATE, [ST_SIGNALS] = CKPT_HDR_SIGNALS,
+		[ST_SIGPENDING] = CKPT_HDR_SIGPENDING, [ST_FILES] = CKPT_HDR_FILE,
+		[ST_MM] = CKPT_HDR_MM, [ST_VMAS] = CKPT_HDR_VMA,
+		[ST_AUXV] = CKPT_HDR_AUXV, [ST_PAGES] = CKPT_HDR_PAGES,
 	};
 	uint32_t type = p->cur.type;
 	int stage = type_stage(type);
@@ -621,23 +926,32 @@ static int check_order(struct image_parser *p)
 		p->stage = ST_MM;
 	if (p->stage == ST_PAGES ? stage == ST_PAGES : type == expected[p->stage])
 		return CKPT_OK;
+	if (type == CKPT_HDR_SIGPENDING && p->stage > ST_SIGPENDING)
+		return INVALID(p, "type", "more pending-signal records than CKPT_HDR_SIGNALS.nr_pending (%u)%s",
+			       p->img.signals.nr_pending,
+			       p->stage > ST_FILES || p->img.nr_files ?
+			       ", or one after the file records" : "");
 	if (type == CKPT_HDR_FILE && p->stage > ST_FILES)
 		return INVALID(p, "type", "out of order: the file records come before CKPT_HDR_MM");
+	if (type == CKPT_HDR_VMA && p->stage > ST_VMAS)
+		return INVALID(p, "type", "more VMA records than CKPT_HDR_MM.nr_vmas (%u)%s",
+			       p->img.mm.nr_vmas,
+			       p->img.nr_page_records ? ", or a VMA after the pages" :
+			       p->stage == ST_PAGES ? ", or a VMA after CKPT_HDR_AUXV" : "");
+	if (stage < (int)p->stage && type != CKPT_HDR_SIGPENDING &&
+	    type != CKPT_HDR_FILE && type != CKPT_HDR_VMA)
+		return INVALID(p, "type", "repeated: an image has one %s",
+			       image_type_name(type));
+	if (p->stage == ST_SIGPENDING)
+		return INVALID(p, "type", "CKPT_HDR_SIGPENDING %zu of %u expected: fewer pending-signal records than CKPT_HDR_SIGNALS.nr_pending",
+			       p->img.nr_pending + 1, p->img.signals.nr_pending);
 	if (p->stage == ST_VMAS)
 		return INVALID(p, "type", "CKPT_HDR_VMA %zu of %u expected: fewer VMA records than CKPT_HDR_MM.nr_vmas",
 			       p->img.nr_vmas + 1, p->img.mm.nr_vmas);
-	if (type == CKPT_HDR_VMA && p->stage == ST_PAGES)
-		return INVALID(p, "type", "more VMA records than CKPT_HDR_MM.nr_vmas (%u)%s",
-			       p->img.mm.nr_vmas,
-			       p->img.nr_page_records ? ", or a VMA after the pages" : "");
-	if (stage < (int)p->stage)
-		return INVALID(p, "type", "repeated: an image has one %s",
-			       image_type_name(type));
 	if (p->stage == ST_FILES)
 		return INVALID(p, "type", "out of order: CKPT_HDR_FILE or CKPT_HDR_MM expected here");
 	return INVALID(p, "type", "out of order: %s expected here",
-		       image_type_name(p->stage == ST_PAGES ? CKPT_HDR_PAGES :
-				       expected[p->stage]));
+		       image_type_name(expected[p->stage]));
 }
 
 /* The record's length: how much of it to buffer, how much to stream. */
@@ -664,6 +978,31 @@ static int check_length(struct image_parser *p, size_t *keep, uint64_t *data)
 	case CKPT_HDR_TASK:
 		want = sizeof(struct ckpt_hdr_task);
 		break;
+	case CKPT_HDR_FS:
+		/* Exact once cwd_len is known (check_name). */
+		if (len < ALIGN8(sizeof(struct ckpt_hdr_fs) + 1) ||
+		    len > ALIGN8(sizeof(struct ckpt_hdr_fs) + CKPT_IMAGE_NAME_MAX) ||
+		    len % 8)
+			return INVALID(p, "len", "%u is not the length of a fs record with a cwd of 1..%d bytes",
+				       len, CKPT_IMAGE_NAME_MAX);
+		*keep = len;
+		return CKPT_OK;
+	case CKPT_HDR_SIGNALS:
+		want = sizeof(struct ckpt_hdr_signals);
+		break;
+	case CKPT_HDR_SIGPENDING:
+		want = sizeof(struct ckpt_hdr_sigpending);
+		break;
+	case CKPT_HDR_AUXV:
+		/* Exact once nr_words is known (do_auxv). */
+		if (len < sizeof(struct ckpt_hdr_auxv) + 2 * sizeof(uint64_t) ||
+		    len > sizeof(struct ckpt_hdr_auxv) +
+			  CKPT_IMAGE_AUXV_MAX * sizeof(uint64_t) ||
+		    len % 8)
+			return INVALID(p, "len", "%u is not the length of an auxiliary vector of 2..%d words",
+				       len, CKPT_IMAGE_AUXV_MAX);
+		*keep = len;
+		return CKPT_OK;
 	case CKPT_HDR_CPU:
 		want = sizeof(struct ckpt_hdr_cpu);
 		break;
@@ -745,14 +1084,22 @@ static int do_record(struct image_parser *p)
 		return do_header(p);
 	case CKPT_HDR_TASK:
 		return do_task(p);
+	case CKPT_HDR_FS:
+		return do_fs(p);
 	case CKPT_HDR_CPU:
 		return do_cpu(p);
 	case CKPT_HDR_XSTATE:
 		return do_xstate(p);
+	case CKPT_HDR_SIGNALS:
+		return do_signals(p);
+	case CKPT_HDR_SIGPENDING:
+		return do_sigpending(p);
 	case CKPT_HDR_FILE:
 		return do_file(p);
 	case CKPT_HDR_MM:
 		return do_mm(p);
+	case CKPT_HDR_AUXV:
+		return do_auxv(p);
 	case CKPT_HDR_VMA:
 		return do_vma(p);
 	case CKPT_HDR_PAGES:
@@ -763,18 +1110,44 @@ static int do_record(struct image_parser *p)
 	return INVALID(p, "type", "unknown record type %u", p->cur.type);
 }
 
+/* The stage after a record of the current type. */
+static enum stage next_stage(const struct image_parser *p)
+{
+	switch (p->cur.type) {
+	case CKPT_HDR_HEADER:
+		return ST_TASK;
+	case CKPT_HDR_TASK:
+		return ST_FS;
+	case CKPT_HDR_FS:
+		return ST_CPU;
+	case CKPT_HDR_CPU:
+		return ST_XSTATE;
+	case CKPT_HDR_XSTATE:
+		return ST_SIGNALS;
+	case CKPT_HDR_SIGNALS:
+	case CKPT_HDR_SIGPENDING:
+		return p->img.nr_pending < p->img.signals.nr_pending ?
+		       ST_SIGPENDING : ST_FILES;
+	case CKPT_HDR_MM:
+	case CKPT_HDR_VMA:
+		return p->img.nr_vmas < p->img.mm.nr_vmas ? ST_VMAS : ST_AUXV;
+	case CKPT_HDR_AUXV:
+		return ST_PAGES;
+	default:
+		/* Files and pages, any number; the tail ended the image. */
+		return p->stage;
+	}
+}
+
 static void end_record(struct image_parser *p)
 {
 	p->index++;
 	p->img.nr_records++;
 	p->state = IN_HDR;
 	p->rec_have = 0;
-	/* The fixed records come one each, in order; the files, any number. */
-	if (p->stage < ST_VMAS && p->cur.type != CKPT_HDR_PAGES &&
-	    p->cur.type != CKPT_HDR_FILE)
-		p->stage++;
-	if (p->stage == ST_VMAS && p->img.mm.nr_vmas == 0)
-		p->stage = ST_PAGES;
+	p->stage = next_stage(p);
+	if (p->stage >= ST_PAGES)
+		p->img.map_complete = true;
 }
 
 /* The fixed part is in: check it, then stream the page data, if any. */
@@ -887,6 +1260,9 @@ void image_parser_free(struct image_parser *p)
 {
 	if (!p)
 		return;
+	free(p->img.fs.cwd);
+	free(p->img.pending);
+	free(p->img.auxv);
 	for (size_t i = 0; i < p->img.nr_files; i++)
 		free(p->img.files[i].name);
 	free(p->img.files);

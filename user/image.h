@@ -23,6 +23,8 @@
 #define CKPT_IMAGE_XSTATE_MAX	(1024 * 1024)
 #define CKPT_IMAGE_MAX_VMAS	(1U << 24)
 #define CKPT_IMAGE_MAX_FILES	(1U << 20)	/* the default of fs.nr_open */
+#define CKPT_IMAGE_MAX_PENDING	(1U << 16)	/* pending signals */
+#define CKPT_IMAGE_AUXV_MAX	1024		/* words of the auxiliary vector */
 #define CKPT_IMAGE_PAGE_SIZE	4096		/* x86-64 */
 
 /* One VMA as the image gives it, and how many of its pages it saves. */
@@ -45,31 +47,54 @@ struct image_vma {
 struct image_file {
 	int32_t fd;
 	uint32_t fd_flags;
+	uint32_t file_id;		/* shared by dup()ed descriptors */
 	uint32_t f_flags;
 	uint32_t mode;
 	uint64_t pos;
 	uint64_t dev;
 	uint64_t ino;
+	uint64_t rdev;
 	uint64_t size;
 	int64_t mtime_sec;
 	uint32_t mtime_nsec;
 	char *name;
 };
 
+/* The filesystem context (CKPT_HDR_FS). */
+struct image_fs {
+	uint32_t umask;
+	char *cwd;			/* an absolute path */
+};
+
+/* One pending signal (CKPT_HDR_SIGPENDING). */
+struct image_sigpending {
+	uint32_t signo;
+	uint32_t queue;			/* CKPT_SIGQUEUE_* */
+	unsigned char info[128];	/* the user siginfo_t */
+};
+
 /* What the parser keeps of an image: everything but memory contents. */
 struct ckpt_image {
 	struct ckpt_hdr_header header;
 	struct ckpt_hdr_task task;
+	struct image_fs fs;
 	struct ckpt_hdr_cpu cpu;
 	uint64_t xstate_features;
 	uint32_t xstate_size;
+	struct ckpt_hdr_signals signals;
+	struct image_sigpending *pending;	/* private, then shared */
+	size_t nr_pending;
 	struct image_file *files;	/* in ascending fd order */
 	size_t nr_files;
+	uint32_t nr_file_ids;		/* distinct open files */
 	struct ckpt_hdr_mm mm;
+	uint64_t *auxv;			/* (type, value) pairs, AT_NULL last */
+	uint32_t nr_auxv_words;
 	struct image_vma *vmas;
 	size_t nr_vmas;
 	uint64_t nr_pages;		/* pages saved */
 	uint64_t nr_page_records;
+	bool map_complete;		/* every record before the pages is in */
 	uint64_t nr_records;		/* records read, the tail included */
 	struct ckpt_hdr_tail tail;
 	uint64_t length;		/* bytes of image read */
@@ -90,6 +115,14 @@ const struct ckpt_image *image_parser_image(const struct image_parser *p);
 
 /* "CKPT_HDR_VMA", or NULL for an unknown type. */
 const char *image_type_name(uint32_t type);
+
+/* "SIGINT" for 2, "SIGRTMIN+3" for 37, NULL outside 1..64. */
+const char *image_signal_name(uint32_t signo);
+/* "RLIMIT_NOFILE" for 7 (x86-64 numbering), NULL outside 0..15. */
+const char *image_rlimit_name(uint32_t resource);
+#define CKPT_RLIM_INFINITY	(~(uint64_t)0)
+/* A limit as text: its number, or "unlimited" for CKPT_RLIM_INFINITY. */
+void image_rlim_str(uint64_t v, char buf[24]);
 
 /* Does @buf start like a plaintext image?  Checks the first 16 bytes. */
 bool image_sniff(const unsigned char *buf, size_t len);

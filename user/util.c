@@ -25,7 +25,8 @@ const char ckpt_exit_codes_help[] =
 	"  4  corrupted or tampered input: authentication failed, or an invalid image\n"
 	"  5  truncated input\n"
 	"  6  not a ckpt file, or an unsupported format version\n"
-	"  7  permission denied by the ptrace access check\n"
+	"  7  permission denied: by the ptrace access check, or at restart (an image's\n"
+	"     limit above your hard limit, a file you may not open)\n"
 	"  8  not supported (by this build, or by ckpt.ko for this process)\n";
 
 static struct {

@@ -774,24 +774,22 @@ TEST(refuses_seccomp_filters)
 	refuses_state(_metadata, seccomp_allow_all, "seccomp");
 }
 
+static int open_a_pipe(void)
+{
+	int p[2];
+
+	return pipe(p);
+}
+
 TEST(refuses_a_pipe_it_cannot_restore_naming_it)
 {
 	char msg[256];
-	int p[2];
 	pid_t pid;
 
 	if (!ckpt_available())
 		SKIP(return, "ckpt.ko is not loaded");
-	ASSERT_EQ(0, pipe(p));
-	pid = fork_child();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		for (;;)
-			pause();
-	}
-	close(p[0]);
-	close(p[1]);
-	ASSERT_TRUE(wait_in_syscall(pid, SYS_pause, 20000));
+	pid = start_paused(open_a_pipe);
+	ASSERT_LT(0, pid);
 	EXPECT_EQ(-1, ckpt_checkpoint_msg(pid, memfd(), 0, msg, sizeof(msg)));
 	EXPECT_EQ(EOPNOTSUPP, errno);
 	EXPECT_NE(NULL, strstr(msg, "pipe:[")) TH_LOG("%s", msg);

@@ -292,18 +292,10 @@ FIXTURE_SETUP(hostile)
 
 	if (!ckpt_available())
 		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
-	self->target = fork_child();
-	ASSERT_LE(0, self->target);
-	if (self->target == 0) {
-		close_fds_above_2();
-		for (;;)
-			pause();
-	}
-	ASSERT_TRUE(wait_in_syscall(self->target, SYS_pause, 20000));
-	fd = memfd_create("ckpt-image", MFD_CLOEXEC);
+	self->target = start_paused(NULL);
+	ASSERT_LT(0, self->target);
+	fd = checkpoint_image(self->target, 0, &self->image);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, ckpt_checkpoint(self->target, fd, 0));
-	ASSERT_EQ(0, image_load(&self->image, fd));
 	close(fd);
 }
 
@@ -349,6 +341,13 @@ TEST_F(hostile, is_refused_cleanly)
 		       res.msg);
 }
 
+static int set_core_limit(void)
+{
+	struct rlimit rl = { 1 << 20, 1 << 20 };
+
+	return setrlimit(RLIMIT_CORE, &rl);
+}
+
 /* The caller that did not set what the image says is refused too. */
 static void lower_core_limit(void)
 {
@@ -369,21 +368,10 @@ TEST(caller_with_other_limits_is_refused)
 
 	if (!ckpt_available())
 		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
-	target = fork_child();
-	ASSERT_LE(0, target);
-	if (target == 0) {
-		struct rlimit rl = { 1 << 20, 1 << 20 };
-
-		close_fds_above_2();
-		setrlimit(RLIMIT_CORE, &rl);
-		for (;;)
-			pause();
-	}
-	ASSERT_TRUE(wait_in_syscall(target, SYS_pause, 20000));
-	fd = memfd_create("ckpt-image", MFD_CLOEXEC);
+	target = start_paused(set_core_limit);
+	ASSERT_LT(0, target);
+	fd = checkpoint_image(target, 0, &image);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, ckpt_checkpoint(target, fd, 0));
-	ASSERT_EQ(0, image_load(&image, fd));
 	kill_child(target);
 
 	restart_child_prep = lower_core_limit;
@@ -411,18 +399,10 @@ TEST(truncated_at_every_record_is_refused)
 
 	if (!ckpt_available())
 		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
-	target = fork_child();
-	ASSERT_LE(0, target);
-	if (target == 0) {
-		close_fds_above_2();
-		for (;;)
-			pause();
-	}
-	ASSERT_TRUE(wait_in_syscall(target, SYS_pause, 20000));
-	fd = memfd_create("ckpt-image", MFD_CLOEXEC);
+	target = start_paused(NULL);
+	ASSERT_LT(0, target);
+	fd = checkpoint_image(target, 0, &image);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, ckpt_checkpoint(target, fd, 0));
-	ASSERT_EQ(0, image_load(&image, fd));
 	close(fd);
 	kill_child(target);
 

@@ -274,6 +274,13 @@ TEST(files_signals_and_settings_come_back)
 	unlink(shared);
 }
 
+static char changed_path[64];
+
+static int open_changed(void)
+{
+	return open(changed_path, O_RDONLY) == 3 ? 0 : -1;
+}
+
 /* A file changed between checkpoint and restart is refused, named. */
 TEST(changed_file_is_refused_naming_it)
 {
@@ -288,21 +295,12 @@ TEST(changed_file_is_refused_naming_it)
 	fd = mkstemp(data);
 	ASSERT_LE(0, fd);
 	close(fd);
-	pid = fork_child();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		close_fds_above_2();
-		if (open(data, O_RDONLY) != 3)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	ASSERT_TRUE(wait_in_syscall(pid, SYS_pause, 20000));
-	fd = memfd_create("ckpt-image", MFD_CLOEXEC);
+	strcpy(changed_path, data);
+	pid = start_paused(open_changed);
+	ASSERT_LT(0, pid);
+	fd = checkpoint_image(pid, CKPT_CHECKPOINT_KILL, &img);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, ckpt_checkpoint(pid, fd, CKPT_CHECKPOINT_KILL));
 	waitpid(pid, NULL, 0);
-	ASSERT_EQ(0, image_load(&img, fd));
 
 	/* Changed: refused, the caller intact. */
 	ASSERT_EQ(0, truncate(data, 10));

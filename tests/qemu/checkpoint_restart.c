@@ -303,22 +303,15 @@ TEST(setuid_programs_image_restarts_without_privilege)
 	close(fd);
 }
 
-/* A workload image, for the tests below that only need some image. */
+/* Some image: a process waiting in pause(). */
 static int simple_image(struct image *img)
 {
-	pid_t pid = fork_child();
+	pid_t pid = start_paused(NULL);
 	int fd;
 
-	if (pid == 0) {
-		close_fds_above_2();
-		for (;;)
-			pause();
-	}
-	if (pid < 0 || !wait_in_syscall(pid, SYS_pause, 20000))
+	if (pid < 0)
 		return -1;
-	fd = memfd_create("ckpt-image", MFD_CLOEXEC);
-	if (fd < 0 || ckpt_checkpoint(pid, fd, 0) || image_load(img, fd))
-		fd = -1;
+	fd = checkpoint_image(pid, 0, img);
 	kill_child(pid);
 	return fd;
 }
@@ -354,6 +347,23 @@ TEST(image_larger_than_rlimit_as_fails_with_enomem)
 	close(fd);
 }
 
+static char data_path[64];
+
+/*
+ * 3: /dev/null, 5: the same open file as 3, 7: a directory, 4: a file
+ * written and seeked, opened O_APPEND.
+ */
+static int open_some_files(void)
+{
+	if (open("/dev/null", O_RDONLY) != 3 || dup2(3, 5) != 5 ||
+	    open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC) != 4 ||
+	    dup2(4, 7) != 7 || close(4) ||
+	    open(data_path, O_RDWR | O_APPEND) != 4 ||
+	    lseek(4, 1234, SEEK_SET) != 1234)
+		return -1;
+	return 0;
+}
+
 TEST(open_devices_and_files_come_back_at_their_descriptors)
 {
 	char path[64], link[256];
@@ -370,28 +380,11 @@ TEST(open_devices_and_files_come_back_at_their_descriptors)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ftruncate(fd, 4096));
 	close(fd);
-	pid = fork_child();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		close_fds_above_2();
-		/*
-		 * 3: /dev/null, 5: the same open file as 3, 7: a directory,
-		 * 4: a file written and seeked, opened O_APPEND
-		 */
-		if (open("/dev/null", O_RDONLY) != 3 || dup2(3, 5) != 5 ||
-		    open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC) != 4 ||
-		    dup2(4, 7) != 7 || close(4) ||
-		    open(data, O_RDWR | O_APPEND) != 4 ||
-		    lseek(4, 1234, SEEK_SET) != 1234)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	ASSERT_TRUE(wait_in_syscall(pid, SYS_pause, 20000));
-	fd = memfd_create("ckpt-image", MFD_CLOEXEC);
+	strcpy(data_path, data);
+	pid = start_paused(open_some_files);
+	ASSERT_LT(0, pid);
+	fd = checkpoint_image(pid, 0, &img);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, ckpt_checkpoint(pid, fd, 0));
-	ASSERT_EQ(0, image_load(&img, fd));
 	kill_child(pid);
 
 	ASSERT_EQ(0, restart_image(&img, fd, -1, (uid_t)-1, &res));

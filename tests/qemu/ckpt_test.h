@@ -23,6 +23,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -262,6 +263,26 @@ static inline const void *image_find(const struct image *img, __u32 type)
 		if (h->type == type)
 			return h;
 	return NULL;
+}
+
+/* A child with nothing open above 2, after @prep, waiting in pause(). */
+static inline pid_t start_paused(int (*prep)(void));
+
+/*
+ * Checkpoint @pid into a new memfd and read the image back: returns the
+ * memfd (its offset at the end), or -1.
+ */
+static inline int checkpoint_image(pid_t pid, __u64 flags, struct image *img)
+{
+	int fd = memfd_create("ckpt-image", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (ckpt_checkpoint(pid, fd, flags) || image_load(img, fd)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 /* Is the image whole: header first, a tail that agrees with it last? */
@@ -506,6 +527,26 @@ static inline long check_pattern(const void *buf, size_t len, uint64_t seed)
 }
 
 /* Wait up to @ms until @pid sleeps in syscall @nr (/proc/PID/syscall). */
+static inline bool wait_in_syscall(pid_t pid, long nr, int ms);
+
+static inline pid_t start_paused(int (*prep)(void))
+{
+	pid_t pid = fork_child();
+
+	if (pid == 0) {
+		close_fds_above_2();
+		if (prep && prep())
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	if (pid > 0 && !wait_in_syscall(pid, SYS_pause, 20000)) {
+		kill_child(pid);
+		return -1;
+	}
+	return pid;
+}
+
 static inline bool wait_in_syscall(pid_t pid, long nr, int ms)
 {
 	char path[64], buf[256];

@@ -11,6 +11,8 @@
  *   ckpt-wx			an image with a writable+executable area
  *   ckpt-allow-exec		an image that maps executable a file not on
  *				the allow-list; anonymous executable memory
+ *   ckpt-no-mlocked		a process with mlock()ed memory (the policy
+ *				Documentation/lsm-hooks.rst builds)
  *
  * fmod_ret programs need no BPF LSM: these pass in a guest booted without
  * "bpf" in lsm= too.  They need root, and SKIP otherwise.
@@ -346,6 +348,51 @@ TEST(allow_exec_deny_anon_exec)
 	EXPECT_EQ(0, loader_stop(&l)) TH_LOG("%s", l.log);
 	image_free(&img);
 	close(fd);
+}
+
+static void lock_a_key(void *arg)
+{
+	char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	(void)arg;
+	if (p == MAP_FAILED)
+		_exit(1);
+	if (mlock(p, 8192))
+		_exit(1);
+	memset(p, 'k', 8192);	/* a key, say */
+}
+
+TEST(no_mlocked_refuses_checkpoint_of_locked_memory)
+{
+	char *argv[] = { "ckpt-no-mlocked", NULL };
+	struct victim v, other;
+	struct loader l;
+	char msg[512];
+
+	if (geteuid() != 0)
+		SKIP(return, LSM_NEED_ROOT);
+	if (!ckpt_available())
+		SKIP(return, "ckpt.ko is not loaded");
+	ASSERT_EQ(0, victim_start_setup(&v, VICTIM_COMM, lock_a_key, NULL));
+	ASSERT_EQ(0, victim_start(&other, OTHER_COMM));
+
+	ASSERT_EQ(0, loader_start(&l, argv)) TH_LOG("%s", l.log);
+	EXPECT_EQ(-1, checkpoint_victim(&v, msg, sizeof(msg)));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_NE(NULL, strstr(msg, "refused by security_ckpt_checkpoint_vma"))
+		TH_LOG("%s", msg);
+	EXPECT_TRUE(victim_is_well(&v));
+	EXPECT_EQ(0, checkpoint_victim(&other, msg, sizeof(msg))) TH_LOG("%s", msg);
+	EXPECT_TRUE(loader_wait_for(&l, "refused (security_ckpt_checkpoint_vma) checkpoint of pid", 5000))
+		TH_LOG("%s", l.log);
+	EXPECT_EQ(0, loader_stop(&l)) TH_LOG("%s", l.log);
+	EXPECT_NE(NULL, strstr(l.log, "detached (1 refused)")) TH_LOG("%s", l.log);
+
+	EXPECT_EQ(0, checkpoint_victim(&v, msg, sizeof(msg))) TH_LOG("%s", msg);
+	EXPECT_TRUE(victim_is_well(&v));
+	victim_stop(&v);
+	victim_stop(&other);
 }
 
 TEST_HARNESS_MAIN

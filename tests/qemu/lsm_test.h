@@ -40,6 +40,14 @@ static inline int loader_read(struct loader *l, int ms)
 		return -1;
 	if (poll(&p, 1, ms) <= 0)
 		return 0;
+	/* Full: keep the newer half. */
+	if (l->len > sizeof(l->log) - 4096) {
+		size_t keep = l->len / 2;
+
+		memmove(l->log, l->log + l->len - keep, keep);
+		l->len = keep;
+		l->log[l->len] = '\0';
+	}
 	n = read(l->out, l->log + l->len, sizeof(l->log) - 1 - l->len);
 	if (n <= 0) {
 		close(l->out);
@@ -170,7 +178,12 @@ struct victim {
 	int to, from;		/* our ends of its stdin and stdout */
 };
 
-static inline int victim_start(struct victim *v, const char *comm)
+/* What a child does before it serves (image_setup_fn, below). */
+typedef void (*image_setup_fn)(void *arg);
+
+/* Start a victim named @comm that first runs @setup(@arg), if given. */
+static inline int victim_start_setup(struct victim *v, const char *comm,
+				     image_setup_fn setup, void *arg)
 {
 	int in[2], out[2];
 
@@ -188,6 +201,8 @@ static inline int victim_start(struct victim *v, const char *comm)
 			_exit(1);
 		close_fds_above_2();
 		prctl(PR_SET_NAME, comm);
+		if (setup)
+			setup(arg);
 		while (read(0, &c, 1) == 1)
 			if (write(1, &c, 1) != 1)
 				break;
@@ -201,7 +216,15 @@ static inline int victim_start(struct victim *v, const char *comm)
 	return wait_in_syscall(v->pid, SYS_read, 20000) ? 0 : -1;
 }
 
-/* Is it running, not stopped, and does it still answer? */
+static inline int victim_start(struct victim *v, const char *comm)
+{
+	return victim_start_setup(v, comm, NULL, NULL);
+}
+
+/*
+ * Is it running, not stopped, and does it still answer?  (Nothing here
+ * needs ptrace access to it, which a policy may refuse.)
+ */
 static inline bool victim_is_well(struct victim *v)
 {
 	struct pollfd p = { .fd = v->from, .events = POLLIN };
@@ -216,10 +239,8 @@ static inline bool victim_is_well(struct victim *v)
 	fclose(f);
 	if (!s || !(s = strrchr(buf, ')')) || (s[2] != 'S' && s[2] != 'R'))
 		return false;
-	if (write(v->to, &c, 1) != 1 || poll(&p, 1, 10000) != 1 ||
-	    read(v->from, &c, 1) != 1 || c != 'x')
-		return false;
-	return wait_in_syscall(v->pid, SYS_read, 10000);
+	return write(v->to, &c, 1) == 1 && poll(&p, 1, 10000) == 1 &&
+	       read(v->from, &c, 1) == 1 && c == 'x';
 }
 
 static inline void victim_stop(struct victim *v)
@@ -248,9 +269,6 @@ static inline int checkpoint_to_memfd(pid_t pid, char *msg, size_t msglen)
 	}
 	return fd;
 }
-
-/* What an image's child does before it pauses for good. */
-typedef void (*image_setup_fn)(void *arg);
 
 /*
  * Make an image of a child that ran @setup(@arg) (may be NULL) and then

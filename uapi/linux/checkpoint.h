@@ -27,8 +27,8 @@
  *	CKPT_HDR_SIGPENDING	one per pending signal, private then shared
  *	CKPT_HDR_FILE		one per open file descriptor, ascending
  *	CKPT_HDR_MM		the mm's own fields and the number of VMAs
- *	CKPT_HDR_AUXV		the auxiliary vector the process started with
  *	CKPT_HDR_VMA		one per VMA, in ascending address order
+ *	CKPT_HDR_AUXV		the auxiliary vector the process started with
  *	CKPT_HDR_PAGES		runs of saved pages, ascending, each inside
  *				one VMA
  *	CKPT_HDR_TAIL		counts of what came before

@@ -103,7 +103,7 @@ setup() {
 	printf 'wrong horse battery\n' >"$T/pw2"
 	chmod 600 "$T/pw" "$T/pw2"
 	cp "$T/plain.img" "$T/bad.img"
-	flip "$T/bad.img" 1960	# CKPT_HDR_VMA record 10 (at 1952): start
+	flip "$T/bad.img" 4784	# CKPT_HDR_VMA record 15 (at 4776): start
 	R=$(cat "$T/id.pub")
 	R2=$(cat "$T/id2.pub")
 	"$CKPT" encrypt -r "$R" -o "$T/enc" "$T/plain.img" || exit 1
@@ -204,35 +204,60 @@ t_info_describes_plain_and_encrypted_images() {
 	has "$T/out" "273 pages saved" || return 1
 	expect 0 "$CKPT" info -i "$T/id" "$T/enc" || return 1
 	has "$T/out" "encryption:  1 recipient, key ids" || return 1
-	has "$T/out" "tail:        20 records, 6 VMAs, 273 pages"
+	has "$T/out" "tail:        26 records, 6 VMAs, 273 pages"
 }
 
 t_info_lists_the_open_descriptors() {
 	expect 0 "$CKPT" info "$T/plain.img" || return 1
-	# After the registers and xstate, before the mm.
-	sed -n '/^xstate:/,/^mm:/p' "$T/out" >"$T/files.txt"
+	# After the signals, before the mm.
+	sed -n '/^pending:/,/^mm:/p' "$T/out" >"$T/files.txt"
+	[ "$(wc -l <"$T/files.txt")" -eq 11 ] || { diag "$T/out"; return 1; }
+	sed -n '/^files:/,/^mm:/p' "$T/out" >"$T/files.txt"
 	[ "$(wc -l <"$T/files.txt")" -eq 7 ] || { diag "$T/out"; return 1; }
-	has "$T/files.txt" "files:       3 open descriptors" || return 1
-	has "$T/files.txt" "     FD FLAGS   TYPE ACCESS                    POS  NAME" || return 1
-	has "$T/files.txt" "      0 -       chr  r                           0  /dev/null" || return 1
-	has "$T/files.txt" "      1 -       fifo w,nonblock                  0  pipe:[1234]" || return 1
-	has "$T/files.txt" "      2 cloexec chr  rw,append                   0  /dev/pts/0"
+	has "$T/files.txt" "files:       4 open descriptors of 3 files" || return 1
+	has "$T/files.txt" "     FD FILE FLAGS   TYPE ACCESS                    POS  NAME" || return 1
+	has "$T/files.txt" "      0    0 -       chr  r                           0  /dev/null" || return 1
+	has "$T/files.txt" "      1    1 -       fifo w,nonblock                  0  pipe:[1234]" || return 1
+	has "$T/files.txt" "      2    2 cloexec chr  rw,append                   0  /dev/pts/0" || return 1
+	# fd 3 is a dup() of fd 1: the same open file.
+	has "$T/files.txt" "      3    1 cloexec fifo w,nonblock                  0  pipe:[1234]"
+}
+
+t_info_shows_the_task_settings_fs_signals_and_auxv() {
+	expect 0 "$CKPT" info "$T/plain.img" || return 1
+	has "$T/out" "settings:    parent-death signal SIGTERM (15), no_new_privs" || return 1
+	has "$T/out" "limits:      9 of 16 limited, the others unlimited" || return 1
+	has "$T/out" "  RLIMIT_STACK                   8388608            unlimited" || return 1
+	has "$T/out" "  RLIMIT_NOFILE                     1024               524288" || return 1
+	! grep -q "RLIMIT_CPU" "$T/out" || { echo "# an unlimited limit is shown"; return 1; }
+	has "$T/out" "fs:          cwd /home/user, umask 0022" || return 1
+	has "$T/out" "signals:     blocked 0xa00 (SIGUSR1 SIGUSR2)" || return 1
+	has "$T/out" "altstack:    0x7f0000200000, 16384 bytes, autodisarm" || return 1
+	has "$T/out" "handlers:    3 signals not at their default" || return 1
+	has "$T/out" "    2 SIGINT       0x401500         siginfo,restorer,onstack,restart   0x4000 (SIGTERM)" || return 1
+	has "$T/out" "   13 SIGPIPE      SIG_IGN          restorer                           0x0" || return 1
+	has "$T/out" "   15 SIGTERM      0x401540         restorer,resethand                 0x0" || return 1
+	[ "$(sed -n '/^handlers:/,/^pending:/p' "$T/out" | wc -l)" -eq 6 ] || { diag "$T/out"; return 1; }
+	has "$T/out" "pending:     2 signals" || return 1
+	has "$T/out" "   10 SIGUSR1      private  SI_TKILL             4000     1000" || return 1
+	has "$T/out" "   12 SIGUSR2      shared   SI_USER              4001     1000" || return 1
+	has "$T/out" "auxv:        14 entries, AT_ENTRY 0x401000, AT_PHDR 0x400040, AT_RANDOM 0x7ffc00020f79"
 }
 
 t_info_shows_descriptors_of_every_kind_with_names_escaped() {
 	expect 0 "$CKPT" info "$T/files.img" || return 1
-	has "$T/out" "files:       11 open descriptors" || return 1
-	has "$T/out" "      3 cloexec file rw,append               12345  /home/user/notes.txt" || return 1
-	has "$T/out" "      4 cloexec dir  r                           0  /tmp" || return 1
-	has "$T/out" "      5 -       sock rw,nonblock                 0  socket:[5678]" || return 1
-	has "$T/out" "      6 -       blk  r                           0  /dev/sda" || return 1
-	has "$T/out" "      7 cloexec ?    rw,nonblock                 0  anon_inode:[eventfd]" || return 1
-	has "$T/out" "      8 -       link path                        0  /usr/lib/libc.so" || return 1
-	has "$T/out" "      9 -       file w                  1099511627776  /tmp/\\033[31mred\\012name" || return 1
-	has "$T/out" "    100 -       chr  -,nonblock                  0  /dev/ttyS0" || return 1
+	has "$T/out" "files:       12 open descriptors of 11 files" || return 1
+	has "$T/out" "      4    3 cloexec file rw,append               12345  /home/user/notes.txt" || return 1
+	has "$T/out" "      5    4 cloexec dir  r                           0  /tmp" || return 1
+	has "$T/out" "      6    5 -       sock rw,nonblock                 0  socket:[5678]" || return 1
+	has "$T/out" "      7    6 -       blk  r                           0  /dev/sda" || return 1
+	has "$T/out" "      8    7 cloexec ?    rw,nonblock                 0  anon_inode:[eventfd]" || return 1
+	has "$T/out" "      9    8 -       link path                        0  /usr/lib/libc.so" || return 1
+	has "$T/out" "     10    9 -       file w                  1099511627776  /tmp/\\033[31mred\\012name" || return 1
+	has "$T/out" "    100   10 -       chr  -,nonblock                  0  /dev/ttyS0" || return 1
 	# No raw escape or newline of a name reaches the terminal.
 	! grep -q "$(printf '\033')" "$T/out" || { echo "# a raw ESC in the output"; return 1; }
-	has "$T/out" "tail:        28 records, 6 VMAs, 273 pages" || return 1
+	has "$T/out" "tail:        34 records, 6 VMAs, 273 pages" || return 1
 	# The descriptors are not part of the memory map.
 	expect 0 "$CKPT" info --maps "$T/files.img" || return 1
 	cp "$T/out" "$T/maps.files"
@@ -260,22 +285,46 @@ t_info_json_is_one_valid_object() {
 		[ "$(jq -r '.vmas[1].dev' "$T/out")" = "08:01" ] || return 1
 		[ "$(jq '.totals.saved_pages' "$T/out")" = 273 ] || return 1
 		[ "$(jq -r '.task.syscall_name' "$T/out")" = clock_nanosleep ] || return 1
-		[ "$(jq '.files | length' "$T/out")" = 3 ] || return 1
-		[ "$(jq '.totals.files' "$T/out")" = 3 ] || return 1
-		[ "$(jq -c '[.files[].fd]' "$T/out")" = '[0,1,2]' ] || return 1
-		[ "$(jq -c '.files[1]' "$T/out")" = '{"fd":1,"fd_flags":"0x0","cloexec":false,"f_flags":"0x801","access":"w","open_flags":["nonblock"],"mode":"010600","type":"fifo","pos":0,"dev":"00:0d","inode":1234,"size":0,"mtime_sec":1764185000,"mtime_nsec":123456789,"name":"pipe:[1234]"}' ] ||
+		[ "$(jq '.files | length' "$T/out")" = 4 ] || return 1
+		[ "$(jq '.totals.files' "$T/out")" = 4 ] || return 1
+		[ "$(jq '.totals.open_files' "$T/out")" = 3 ] || return 1
+		[ "$(jq -c '[.files[].fd]' "$T/out")" = '[0,1,2,3]' ] || return 1
+		[ "$(jq -c '[.files[].file_id]' "$T/out")" = '[0,1,2,1]' ] || return 1
+		[ "$(jq -c '.files[1]' "$T/out")" = '{"fd":1,"file_id":1,"fd_flags":"0x0","cloexec":false,"f_flags":"0x801","access":"w","open_flags":["nonblock"],"mode":"010600","type":"fifo","pos":0,"dev":"00:0d","inode":1234,"rdev":"00:00","size":0,"mtime_sec":1764185000,"mtime_nsec":123456789,"name":"pipe:[1234]"}' ] ||
 			{ jq -c '.files[1]' "$T/out" | diag; return 1; }
-		[ "$(jq -r '.files[2] | [.cloexec, .access, .type, .name] | join(" ")' "$T/out")" = "true rw chr /dev/pts/0" ] || return 1
+		[ "$(jq -r '.files[2] | [.cloexec, .access, .type, .name, .rdev] | join(" ")' "$T/out")" = "true rw chr /dev/pts/0 88:00" ] || return 1
 		expect 0 "$CKPT" info --json "$T/files.img" || return 1
-		[ "$(jq '.files | length' "$T/out")" = 11 ] || return 1
-		[ "$(jq -r '.files[9].name' "$T/out")" = "$(printf '/tmp/\033[31mred\nname')" ] || return 1
-		[ "$(jq -r '.files[3] | "\(.pos) \(.size) \(.mode) \(.dev)"' "$T/out")" = "12345 20000 0100644 08:01" ] || return 1
-		[ "$(jq -r '.files[8] | "\(.access) \(.type) \(.open_flags | join(","))"' "$T/out")" = "path link nofollow,path" ]
+		[ "$(jq '.files | length' "$T/out")" = 12 ] || return 1
+		[ "$(jq -r '.files[10].name' "$T/out")" = "$(printf '/tmp/\033[31mred\nname')" ] || return 1
+		[ "$(jq -r '.files[4] | "\(.pos) \(.size) \(.mode) \(.dev)"' "$T/out")" = "12345 20000 0100644 08:01" ] || return 1
+		[ "$(jq -r '.files[9] | "\(.access) \(.type) \(.open_flags | join(","))"' "$T/out")" = "path link nofollow,path" ]
 	elif command -v python3 >/dev/null 2>&1; then
 		python3 -m json.tool "$T/out" >/dev/null
 	else
 		echo "# neither jq nor python3: structure not checked"
 	fi
+}
+
+t_info_json_has_the_settings_signals_pending_signals_and_auxv() {
+	command -v jq >/dev/null 2>&1 || { skip "no jq"; return; }
+	expect 0 "$CKPT" info --json "$T/plain.img" || return 1
+	[ "$(jq -c '.fs' "$T/out")" = '{"umask":"0022","cwd":"/home/user"}' ] || return 1
+	[ "$(jq -c '.task | [.pdeath_signal, .pdeath_signal_name, .task_flags, .no_new_privs]' "$T/out")" = '[15,"SIGTERM","0x1",true]' ] || return 1
+	[ "$(jq '.task.rlimits | length' "$T/out")" = 16 ] || return 1
+	[ "$(jq -c '.task.rlimits[7]' "$T/out")" = '{"resource":"RLIMIT_NOFILE","soft":1024,"hard":524288}' ] || return 1
+	[ "$(jq -c '.task.rlimits[0]' "$T/out")" = '{"resource":"RLIMIT_CPU","soft":null,"hard":null}' ] || return 1
+	[ "$(jq -c '.signals | [.blocked, .blocked_names, .nr_pending]' "$T/out")" = '["0xa00",["SIGUSR1","SIGUSR2"],2]' ] || return 1
+	[ "$(jq -c '.signals.altstack' "$T/out")" = '{"sp":139637978824704,"size":16384,"flags":"0x80000000","flag_names":["autodisarm"]}' ] || return 1
+	[ "$(jq '.signals.actions | length' "$T/out")" = 64 ] || return 1
+	[ "$(jq -c '.signals.actions[1]' "$T/out")" = '{"signo":2,"name":"SIGINT","disposition":"handler","handler":4199680,"flags":"0x1c000004","flag_names":["siginfo","restorer","onstack","restart"],"restorer":4199936,"mask":"0x4000","mask_names":["SIGTERM"]}' ] ||
+		{ jq -c '.signals.actions[1]' "$T/out" | diag; return 1; }
+	[ "$(jq -r '.signals.actions[12].disposition' "$T/out")" = ignore ] || return 1
+	[ "$(jq -r '.signals.actions[33].name' "$T/out")" = "SIGRTMIN+2" ] || return 1
+	[ "$(jq -c '[.pending[] | [.signo, .name, .queue, .si_code, .si_code_name, .si_pid, .si_uid]]' "$T/out")" = '[[10,"SIGUSR1","private",-6,"SI_TKILL",4000,1000],[12,"SIGUSR2","shared",0,"SI_USER",4001,1000]]' ] || return 1
+	[ "$(jq -r '.pending[0].info | length' "$T/out")" = 256 ] || return 1
+	[ "$(jq -c '.auxv | [.nr_words, (.entries | length), .entries[-1]]' "$T/out")" = '[30,15,{"type":0,"name":"AT_NULL","value":0}]' ] || return 1
+	[ "$(jq -c '.auxv.entries[] | select(.name == "AT_ENTRY") | .value' "$T/out")" = 4198400 ] || return 1
+	[ "$(jq '.totals.pending_signals' "$T/out")" = 2 ]
 }
 
 # ---------------------------------------------------------------- failures
@@ -329,15 +378,15 @@ t_output_through_a_symlink_replaces_its_target() {
 
 t_invalid_plain_image_exit_4_names_the_record() {
 	expect 4 "$CKPT" info "$T/bad.img" || return 1
-	has "$T/err" "record 10 (CKPT_HDR_VMA at image offset 1952): start:" || return 1
+	has "$T/err" "record 15 (CKPT_HDR_VMA at image offset 4776): start:" || return 1
 	expect 4 "$CKPT" encrypt -r "$R" -o "$T/x6" "$T/bad.img" || return 1
 	[ ! -e "$T/x6" ] && no_leftovers "$T"
 }
 
 t_truncated_plain_image_exit_5() {
-	head -c 5000 "$T/plain.img" >"$T/cut.img"
+	head -c 8000 "$T/plain.img" >"$T/cut.img"
 	expect 5 "$CKPT" info "$T/cut.img" || return 1
-	has "$T/err" "truncated: the image ends at offset 5000 inside record 14 (CKPT_HDR_PAGES"
+	has "$T/err" "truncated: the image ends at offset 8000 inside record 20 (CKPT_HDR_PAGES"
 }
 
 t_not_a_ckpt_file_exit_6_and_empty_exit_5() {
@@ -389,7 +438,7 @@ t_help_and_version() {
 	for c in checkpoint restart info keygen encrypt decrypt; do
 		grep -q "^  $c " "$T/out" || { echo "# $c not listed"; return 1; }
 	done
-	has "$T/out" "  7  permission denied by the ptrace access check" || return 1
+	has "$T/out" "  7  permission denied: by the ptrace access check, or at restart" || return 1
 	for c in checkpoint info keygen encrypt decrypt; do
 		expect 0 "$CKPT" "$c" --help || return 1
 		has "$T/out" "Usage: ckpt $c" || return 1
@@ -557,7 +606,7 @@ t_checkpoint_refuses_an_invalid_image_exit_4() {
 	need_fake || return
 	expect 4 fake CKPT_FAKE_IMAGE="$T/bad.img" \
 		"$CKPT" checkpoint 4242 --plaintext -o "$T/c8" || return 1
-	has "$T/err" "ckpt: error: image of pid 4242: record 10 (CKPT_HDR_VMA at image offset 1952): start:" || return 1
+	has "$T/err" "ckpt: error: image of pid 4242: record 15 (CKPT_HDR_VMA at image offset 4776): start:" || return 1
 	has "$T/err" "ckpt: hint: ckpt.ko wrote an image this ckpt cannot read" || return 1
 	[ ! -e "$T/c8" ] && no_leftovers "$T"
 }
@@ -589,6 +638,68 @@ t_checkpoint_with_the_module_missing_exit_1() {
 	need_fake || return
 	expect 1 fake CKPT_FAKE_OPEN_ERRNO=2 "$CKPT" checkpoint 4242 --plaintext -o "$T/c11" || return 1
 	has "$T/err" "ckpt.ko is not loaded" && has "$T/err" "ckpt: hint: load the module first"
+}
+
+# ---------------------------------------------------------------- restart
+
+# The restart child, up to the ioctl, with the stand-in for the module:
+# it logs what the child set on itself, then refuses.
+
+t_restart_child_sets_the_image_state_on_itself_before_the_ioctl() {
+	need_fake || return
+	mkdir -p "$T/cwd dir"
+	# Lowering a limit is always allowed.
+	"$MKIMAGE" --host --cwd "$T/cwd dir" --nofile 100:200 --pdeath 10 --nnp \
+		"$T/host.img" || return 1
+	expect 4 fake CKPT_FAKE_RESTART_LOG="$T/restart.log" \
+		CKPT_FAKE_MSG="the stand-in refuses" \
+		"$CKPT" restart "$T/host.img" || return 1
+	has "$T/err" "ckpt: error: $T/host.img: restart failed: the stand-in refuses" || return 1
+	# Every signal blocked (the C library's own two as well).
+	has "$T/restart.log" "blocked 0xfffffffffffbfeff" || return 1
+	# Each action as the image has it, the restorer included.
+	has "$T/restart.log" "action 2 handler 0x401500 flags 0x1c000004 restorer 0x401600 mask 0x4000" || return 1
+	has "$T/restart.log" "action 13 handler 0x1 flags 0x4000000 restorer 0x401600 mask 0x0" || return 1
+	has "$T/restart.log" "action 15 handler 0x401540 flags 0x84000000 restorer 0x401600 mask 0x0" || return 1
+	[ "$(grep -c '^action ' "$T/restart.log")" -eq 3 ] || { diag "$T/restart.log"; return 1; }
+	has "$T/restart.log" "altstack sp 0x7f0000200000 size 16384 flags 0x80000000" || return 1
+	has "$T/restart.log" "cwd $T/cwd dir" || return 1
+	has "$T/restart.log" "umask 0022" || return 1
+	has "$T/restart.log" "rlimit 7 100 200" || return 1
+	has "$T/restart.log" "pdeath 10" || return 1
+	has "$T/restart.log" "nnp 1" || return 1
+	# No alternate stack: disabled, keeping the image's SS_AUTODISARM.
+	# (Not under AddressSanitizer, whose _exit() path cannot take that
+	# state: it unpoisons the alternate stack unless ss_flags is exactly
+	# SS_DISABLE.)
+	flags=0x80000002
+	grep -aq __asan_init "$CKPT" && flags=0x2
+	"$MKIMAGE" --host --cwd "$T" --no-altstack $flags "$T/host2.img" || return 1
+	expect 4 fake CKPT_FAKE_RESTART_LOG="$T/restart2.log" "$CKPT" restart "$T/host2.img" || return 1
+	has "$T/restart2.log" "altstack sp 0x0 size 0 flags $flags" || return 1
+	has "$T/restart2.log" "cwd $T" || return 1
+	has "$T/restart2.log" "pdeath 0"
+}
+
+t_restart_refuses_a_limit_above_the_hard_limit_exit_7() {
+	need_fake || return
+	[ -r /proc/sys/fs/nr_open ] || { skip "no /proc/sys/fs/nr_open"; return; }
+	# Above fs.nr_open: no one may raise RLIMIT_NOFILE so far, root neither.
+	over=$(( $(cat /proc/sys/fs/nr_open) + 1 ))
+	hard=$(ulimit -Hn)
+	"$MKIMAGE" --host --cwd "$T" --nofile "$over:$over" "$T/over.img" || return 1
+	expect 7 fake CKPT_FAKE_RESTART_LOG="$T/over.log" "$CKPT" restart "$T/over.img" || return 1
+	has "$T/err" "ckpt: error: $T/over.img: restart failed: the image's RLIMIT_NOFILE ($over) is above this process's hard limit ($hard)" || return 1
+	# Refused before the ioctl.
+	[ ! -e "$T/over.log" ]
+}
+
+t_restart_reports_a_working_directory_it_cannot_enter() {
+	need_fake || return
+	"$MKIMAGE" --host --cwd "$T/nowhere" "$T/nowhere.img" || return 1
+	expect 1 fake CKPT_FAKE_RESTART_LOG="$T/nowhere.log" "$CKPT" restart "$T/nowhere.img" || return 1
+	has "$T/err" "restart failed: cannot enter the image's working directory $T/nowhere: No such file or directory" || return 1
+	[ ! -e "$T/nowhere.log" ]
 }
 
 t_no_partial_output_is_ever_left() {

@@ -13,6 +13,17 @@
  *                       not stop; a signal ends the wait with EINTR
  *   CKPT_FAKE_LOG=FILE  append the arguments received to FILE
  * CKPT_FAKE_OPEN_ERRNO=E makes opening the device fail with E.
+ *
+ * CKPT_IOC_RESTART, which the restart child calls through syscall(2)
+ * once it has moved its [vdso], writes what the child set up on itself
+ * to CKPT_FAKE_RESTART_LOG (an absolute path), if given: the blocked
+ * mask, every signal action that is not all zero, the alternate stack,
+ * the working directory, the umask, the resource limits, the
+ * personality, the parent-death signal and no_new_privs, one a line.
+ * Then it fails as the module would before its point of no return:
+ * CKPT_FAKE_MSG (or "fake: restart refused") on the status descriptor,
+ * errno CKPT_FAKE_ERRNO (or EINVAL).  It reads all of that with raw
+ * syscalls: with the vDSO moved, nothing may go through it.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -22,12 +33,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <linux/checkpoint.h>
 
 static int fake_fd = -1;
+static long (*real_syscall)(long, ...);
+
+__attribute__((constructor)) static void fake_init(void)
+{
+	real_syscall = (long (*)(long, ...))dlsym(RTLD_NEXT, "syscall");
+}
 
 static int (*next_open(void))(const char *, int, ...)
 {
@@ -168,4 +188,113 @@ int ioctl(int fd, unsigned long request, ...)
 		return fake_checkpoint(arg);
 	next = (int (*)(int, unsigned long, ...))dlsym(RTLD_NEXT, "ioctl");
 	return next(fd, request, arg);
+}
+
+/* ---------------------------------------------------------------- restart */
+
+struct k_sigaction {
+	unsigned long handler, flags, restorer, mask;
+};
+
+struct k_stack {
+	unsigned long sp;
+	int flags;
+	unsigned long size;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void log_line(int fd, const char *fmt, ...)
+{
+	char line[4200];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		real_syscall(SYS_write, fd, line, (long)(n < (int)sizeof(line) ? n : (int)sizeof(line) - 1));
+}
+
+static void log_restart_state(const char *path)
+{
+	unsigned long blocked = 0;
+	struct k_stack ss = { 0 };
+	char cwd[4096] = "";
+	long fd, mask;
+	int pdeath = -1;
+
+	fd = real_syscall(SYS_openat, AT_FDCWD, path,
+			  O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	real_syscall(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &blocked, 8L);
+	log_line(fd, "blocked 0x%lx\n", blocked);
+	for (int sig = 1; sig <= 64; sig++) {
+		struct k_sigaction a = { 0 };
+
+		if (real_syscall(SYS_rt_sigaction, sig, NULL, &a, 8L) ||
+		    (!a.handler && !a.flags && !a.restorer && !a.mask))
+			continue;
+		log_line(fd, "action %d handler 0x%lx flags 0x%lx restorer 0x%lx mask 0x%lx\n",
+		     sig, a.handler, a.flags, a.restorer, a.mask);
+	}
+	real_syscall(SYS_sigaltstack, NULL, &ss);
+	log_line(fd, "altstack sp 0x%lx size %lu flags 0x%x\n", ss.sp, ss.size,
+	     (unsigned int)ss.flags);
+	real_syscall(SYS_getcwd, cwd, sizeof(cwd));
+	log_line(fd, "cwd %s\n", cwd);
+	mask = real_syscall(SYS_umask, 0L);
+	real_syscall(SYS_umask, mask);
+	log_line(fd, "umask 0%03lo\n", mask);
+	for (int r = 0; r < 16; r++) {
+		unsigned long rl[2] = { 0, 0 };
+
+		real_syscall(SYS_prlimit64, 0L, (long)r, NULL, rl);
+		log_line(fd, "rlimit %d %lu %lu\n", r, rl[0], rl[1]);
+	}
+	log_line(fd, "personality 0x%lx\n", real_syscall(SYS_personality, 0xffffffffL));
+	real_syscall(SYS_prctl, (long)PR_GET_PDEATHSIG, &pdeath, 0L, 0L, 0L);
+	log_line(fd, "pdeath %d\n", pdeath);
+	log_line(fd, "nnp %ld\n", real_syscall(SYS_prctl, (long)PR_GET_NO_NEW_PRIVS, 0L, 0L, 0L, 0L));
+	real_syscall(SYS_close, fd);
+}
+
+static long fake_restart(const struct ckpt_restart_args *a)
+{
+	const char *path = getenv("CKPT_FAKE_RESTART_LOG");
+	const char *msg = getenv("CKPT_FAKE_MSG");
+	const char *err = getenv("CKPT_FAKE_ERRNO");
+
+	if (path)
+		log_restart_state(path);
+	if (!msg)
+		msg = "fake: restart refused";
+	if (a->status_fd >= 0) {
+		real_syscall(SYS_write, (long)a->status_fd, msg, (long)strlen(msg));
+		real_syscall(SYS_write, (long)a->status_fd, "\n", 1L);
+	}
+	errno = err ? atoi(err) : EINVAL;
+	return -1;
+}
+
+/* The restart child calls the ioctl through syscall(2): the vDSO has moved. */
+long syscall(long nr, ...)
+{
+	long a1, a2, a3, a4, a5, a6;
+	va_list ap;
+
+	va_start(ap, nr);
+	a1 = va_arg(ap, long);
+	a2 = va_arg(ap, long);
+	a3 = va_arg(ap, long);
+	a4 = va_arg(ap, long);
+	a5 = va_arg(ap, long);
+	a6 = va_arg(ap, long);
+	va_end(ap);
+	/* An int argument leaves the upper half of its register undefined. */
+	if (nr == SYS_ioctl && fake_fd >= 0 && (int)a1 == fake_fd &&
+	    (unsigned int)a2 == CKPT_IOC_RESTART)
+		return fake_restart((const struct ckpt_restart_args *)a3);
+	return real_syscall(nr, a1, a2, a3, a4, a5, a6);
 }

@@ -100,7 +100,34 @@ size_t synth_task(struct synth *s)
 	t->nanosleep_rmtp = 0x7ffc00020f00;
 	t->nanosleep_expires = 5500000000;
 	t->nanosleep_now = 2000000000;
+	t->pdeath_signal = 15;		/* SIGTERM */
+	t->task_flags = CKPT_TASK_NO_NEW_PRIVS;
+	for (int i = 0; i < CKPT_RLIM_NLIMITS; i++)
+		t->rlim[i][0] = t->rlim[i][1] = SYNTH_RLIM_INF;
+	t->rlim[3][0] = 8 << 20;		/* RLIMIT_STACK */
+	t->rlim[4][0] = 0;			/* RLIMIT_CORE */
+	t->rlim[6][0] = t->rlim[6][1] = 63432;	/* RLIMIT_NPROC */
+	t->rlim[7][0] = 1024;			/* RLIMIT_NOFILE */
+	t->rlim[7][1] = 524288;
+	t->rlim[8][0] = t->rlim[8][1] = 8 << 20;	/* RLIMIT_MEMLOCK */
+	t->rlim[11][0] = t->rlim[11][1] = 63432;	/* RLIMIT_SIGPENDING */
+	t->rlim[12][0] = t->rlim[12][1] = 819200;	/* RLIMIT_MSGQUEUE */
+	t->rlim[13][0] = t->rlim[13][1] = 0;	/* RLIMIT_NICE */
+	t->rlim[14][0] = t->rlim[14][1] = 0;	/* RLIMIT_RTPRIO */
 	strcpy(t->comm, "sleeper");
+	return off;
+}
+
+size_t synth_fs(struct synth *s, uint32_t umask, const char *cwd)
+{
+	size_t cwd_len = strlen(cwd) + 1;
+	size_t off = synth_record(s, CKPT_HDR_FS,
+				  ALIGN8(sizeof(struct ckpt_hdr_fs) + cwd_len));
+	struct ckpt_hdr_fs *f = synth_at(s, off);
+
+	f->umask = umask;
+	f->cwd_len = (uint32_t)cwd_len;
+	memcpy(f->cwd, cwd, cwd_len);
 	return off;
 }
 
@@ -133,6 +160,52 @@ size_t synth_xstate(struct synth *s)
 	return off;
 }
 
+size_t synth_signals(struct synth *s, uint32_t nr_pending)
+{
+	size_t off = synth_record(s, CKPT_HDR_SIGNALS, sizeof(struct ckpt_hdr_signals));
+	struct ckpt_hdr_signals *g = synth_at(s, off);
+	struct ckpt_sigaction *a;
+
+	g->blocked = SYNTH_SIGBIT(10) | SYNTH_SIGBIT(12);	/* SIGUSR1, SIGUSR2 */
+	g->ss_sp = 0x7f0000200000;
+	g->ss_size = 0x4000;
+	g->ss_flags = 1U << 31;				/* SS_AUTODISARM */
+	g->nr_pending = nr_pending;
+	a = &g->action[2 - 1];				/* SIGINT */
+	a->handler = SYNTH_SIGINT_HANDLER;
+	a->flags = SYNTH_SA_SIGINFO | SYNTH_SA_RESTART | SYNTH_SA_ONSTACK |
+		   SYNTH_SA_RESTORER;
+	a->restorer = SYNTH_RESTORER;
+	a->mask = SYNTH_SIGBIT(15);
+	a = &g->action[13 - 1];				/* SIGPIPE */
+	a->handler = 1;					/* SIG_IGN */
+	a->flags = SYNTH_SA_RESTORER;
+	a->restorer = SYNTH_RESTORER;
+	a = &g->action[15 - 1];				/* SIGTERM */
+	a->handler = SYNTH_SIGTERM_HANDLER;
+	a->flags = SYNTH_SA_RESETHAND | SYNTH_SA_RESTORER;
+	a->restorer = SYNTH_RESTORER;
+	return off;
+}
+
+size_t synth_sigpending(struct synth *s, uint32_t signo, uint32_t queue,
+			int32_t code, int32_t pid, uint32_t uid)
+{
+	size_t off = synth_record(s, CKPT_HDR_SIGPENDING,
+				  sizeof(struct ckpt_hdr_sigpending));
+	struct ckpt_hdr_sigpending *p = synth_at(s, off);
+	int32_t si_signo = (int32_t)signo;
+
+	p->signo = signo;
+	p->queue = queue;
+	/* siginfo_t: si_signo, si_errno, si_code, then si_pid and si_uid. */
+	memcpy(p->info, &si_signo, 4);
+	memcpy(p->info + 8, &code, 4);
+	memcpy(p->info + 16, &pid, 4);
+	memcpy(p->info + 20, &uid, 4);
+	return off;
+}
+
 size_t synth_file(struct synth *s, int32_t fd, uint32_t fd_flags,
 		  uint32_t f_flags, uint32_t mode, const char *name)
 {
@@ -143,6 +216,7 @@ size_t synth_file(struct synth *s, int32_t fd, uint32_t fd_flags,
 
 	f->fd = fd;
 	f->fd_flags = fd_flags;
+	f->file_id = s->nr_file_ids++;
 	f->f_flags = f_flags;
 	f->mode = mode;
 	f->dev = 5;			/* new_encode_dev(MKDEV(0, 5)) */
@@ -151,6 +225,21 @@ size_t synth_file(struct synth *s, int32_t fd, uint32_t fd_flags,
 	f->mtime_nsec = 123456789;
 	f->name_len = (uint32_t)name_len;
 	memcpy(f->name, name, name_len);
+	s->nr_files++;
+	return off;
+}
+
+size_t synth_dup(struct synth *s, int32_t fd, uint32_t fd_flags, size_t of)
+{
+	struct ckpt_hdr_file *f = synth_at(s, of);
+	size_t len = f->h.len, off;
+
+	off = synth_record(s, CKPT_HDR_FILE, len);
+	/* The buffer may have moved. */
+	memcpy(synth_at(s, off), synth_at(s, of), len);
+	f = synth_at(s, off);
+	f->fd = fd;
+	f->fd_flags = fd_flags;
 	s->nr_files++;
 	return off;
 }
@@ -165,13 +254,19 @@ size_t synth_file(struct synth *s, int32_t fd, uint32_t fd_flags,
 #define K_NOFOLLOW	00400000
 #define K_PATH		010000000
 
+/* The kernel's new_encode_dev() */
+#define NEW_DEV(maj, min)	(((min) & 0xffU) | ((maj) << 8) | \
+				 ((uint64_t)((min) & ~0xffU) << 12))
+
 void synth_std_files(struct synth *s)
 {
 	struct ckpt_hdr_file *f;
+	size_t pipe;
 
-	synth_file(s, 0, 0, K_LARGEFILE, 0020666, "/dev/null");
-	f = synth_at(s, synth_file(s, 1, 0, K_WRONLY | K_NONBLOCK, 0010600,
-				   "pipe:[1234]"));
+	f = synth_at(s, synth_file(s, 0, 0, K_LARGEFILE, 0020666, "/dev/null"));
+	f->rdev = NEW_DEV(1, 3);
+	pipe = synth_file(s, 1, 0, K_WRONLY | K_NONBLOCK, 0010600, "pipe:[1234]");
+	f = synth_at(s, pipe);
 	f->dev = 13;
 	f->ino = 1234;
 	f = synth_at(s, synth_file(s, 2, CKPT_FD_CLOEXEC,
@@ -179,30 +274,34 @@ void synth_std_files(struct synth *s)
 				   "/dev/pts/0"));
 	f->dev = 24;
 	f->ino = 3;
+	f->rdev = NEW_DEV(136, 0);
+	synth_dup(s, 3, CKPT_FD_CLOEXEC, pipe);
 }
 
 void synth_more_files(struct synth *s)
 {
 	struct ckpt_hdr_file *f;
 
-	f = synth_at(s, synth_file(s, 3, CKPT_FD_CLOEXEC,
+	f = synth_at(s, synth_file(s, 4, CKPT_FD_CLOEXEC,
 				   K_RDWR | K_APPEND | K_LARGEFILE, 0100644,
 				   "/home/user/notes.txt"));
 	f->pos = 12345;
 	f->size = 20000;
 	f->dev = (8 << 8) | 1;
-	synth_file(s, 4, CKPT_FD_CLOEXEC, K_DIRECTORY | K_LARGEFILE, 0040755,
+	synth_file(s, 5, CKPT_FD_CLOEXEC, K_DIRECTORY | K_LARGEFILE, 0040755,
 		   "/tmp");
-	synth_file(s, 5, 0, K_RDWR | K_NONBLOCK, 0140777, "socket:[5678]");
-	synth_file(s, 6, 0, K_LARGEFILE, 0060660, "/dev/sda");
-	synth_file(s, 7, CKPT_FD_CLOEXEC, K_RDWR | K_NONBLOCK, 0600,
+	synth_file(s, 6, 0, K_RDWR | K_NONBLOCK, 0140777, "socket:[5678]");
+	f = synth_at(s, synth_file(s, 7, 0, K_LARGEFILE, 0060660, "/dev/sda"));
+	f->rdev = NEW_DEV(8, 0);
+	synth_file(s, 8, CKPT_FD_CLOEXEC, K_RDWR | K_NONBLOCK, 0600,
 		   "anon_inode:[eventfd]");
-	synth_file(s, 8, 0, K_PATH | K_NOFOLLOW, 0120777, "/usr/lib/libc.so");
-	f = synth_at(s, synth_file(s, 9, 0, K_WRONLY, 0100600,
+	synth_file(s, 9, 0, K_PATH | K_NOFOLLOW, 0120777, "/usr/lib/libc.so");
+	f = synth_at(s, synth_file(s, 10, 0, K_WRONLY, 0100600,
 				   "/tmp/\x1b[31mred\nname"));
 	f->pos = 1ULL << 40;
 	f->size = 1ULL << 40;
-	synth_file(s, 100, 0, 3 | K_NONBLOCK, 0020660, "/dev/ttyS0");
+	f = synth_at(s, synth_file(s, 100, 0, 3 | K_NONBLOCK, 0020660, "/dev/ttyS0"));
+	f->rdev = NEW_DEV(4, 64);
 }
 
 size_t synth_mm(struct synth *s, uint32_t nr_vmas)
@@ -222,6 +321,34 @@ size_t synth_mm(struct synth *s, uint32_t nr_vmas)
 	m->arg_end = 0x7ffc00020f20;
 	m->env_start = 0x7ffc00020f20;
 	m->env_end = 0x7ffc00020fe0;
+	return off;
+}
+
+size_t synth_auxv(struct synth *s)
+{
+	static const uint64_t pairs[SYNTH_AUXV_PAIRS][2] = {
+		{ 33, 0x7ffc00100000 },		/* AT_SYSINFO_EHDR */
+		{ 16, 0x178bfbff },		/* AT_HWCAP */
+		{ 6, SYNTH_PAGE },		/* AT_PAGESZ */
+		{ 17, 100 },			/* AT_CLKTCK */
+		{ 3, 0x400040 },		/* AT_PHDR */
+		{ 4, 56 },			/* AT_PHENT */
+		{ 5, 9 },			/* AT_PHNUM */
+		{ 7, 0 },			/* AT_BASE */
+		{ 9, SYNTH_ENTRY },		/* AT_ENTRY */
+		{ 11, 1000 },			/* AT_UID */
+		{ 12, 1000 },			/* AT_EUID */
+		{ 23, 0 },			/* AT_SECURE */
+		{ 25, SYNTH_AT_RANDOM },	/* AT_RANDOM */
+		{ 31, 0x7ffc00020fe8 },		/* AT_EXECFN */
+		{ 0, 0 },			/* AT_NULL */
+	};
+	size_t off = synth_record(s, CKPT_HDR_AUXV,
+				  sizeof(struct ckpt_hdr_auxv) + sizeof(pairs));
+	struct ckpt_hdr_auxv *a = synth_at(s, off);
+
+	a->nr_words = 2 * SYNTH_AUXV_PAIRS;
+	memcpy(a->words, pairs, sizeof(pairs));
 	return off;
 }
 
@@ -283,10 +410,19 @@ size_t synth_tail(struct synth *s)
 
 void synth_start(struct synth *s)
 {
+	synth_start_in(s, SYNTH_UMASK, SYNTH_CWD);
+}
+
+void synth_start_in(struct synth *s, uint32_t umask, const char *cwd)
+{
 	synth_header(s);
 	synth_task(s);
+	synth_fs(s, umask, cwd);
 	synth_cpu(s);
 	synth_xstate(s);
+	synth_signals(s, SYNTH_PENDING);
+	synth_sigpending(s, 10, CKPT_SIGQUEUE_PRIVATE, -6 /* SI_TKILL */, 4000, 1000);
+	synth_sigpending(s, 12, CKPT_SIGQUEUE_SHARED, 0 /* SI_USER */, 4001, 1000);
 }
 
 void synth_prologue(struct synth *s)
@@ -323,6 +459,7 @@ void synth_standard_memory(struct synth *s, uint32_t extra_pages)
 		  CKPT_VMA_STACK, "[stack]");
 	synth_vma(s, 0x7ffc00100000, 0x7ffc00102000, CKPT_VMA_SPECIAL,
 		  CKPT_VMA_READ | CKPT_VMA_EXEC, "[vdso]");
+	synth_auxv(s);
 
 	synth_pages(s, 0x402000, 1);			/* a written file page */
 	synth_pages(s, 0x600000, 3);			/* [heap] */
@@ -337,5 +474,15 @@ void synth_standard_memory(struct synth *s, uint32_t extra_pages)
 		done += n;
 	}
 	synth_pages(s, 0x7ffc00020000, 1);		/* [stack] */
+	synth_tail(s);
+}
+
+void synth_small_memory(struct synth *s)
+{
+	synth_mm(s, 1);
+	synth_vma(s, 0x10000000, 0x10001000, CKPT_VMA_ANON,
+		  CKPT_VMA_READ | CKPT_VMA_WRITE, "");
+	synth_auxv(s);
+	synth_pages(s, 0x10000000, 1);
 	synth_tail(s);
 }

@@ -17,6 +17,22 @@
 #define SYNTH_XFEATURES		0x7ULL
 #define SYNTH_TASK_SIZE		0x7ffffffff000ULL
 #define SYNTH_PAGE		4096
+#define SYNTH_CWD		"/home/user"
+#define SYNTH_UMASK		022
+#define SYNTH_RLIM_INF		(~(uint64_t)0)
+/* Where the synthetic program's code is: handlers, restorer, entry. */
+#define SYNTH_SIGINT_HANDLER	0x401500ULL
+#define SYNTH_SIGTERM_HANDLER	0x401540ULL
+#define SYNTH_RESTORER		0x401600ULL
+#define SYNTH_ENTRY		0x401000ULL
+#define SYNTH_AT_RANDOM		0x7ffc00020f79ULL
+/* x86-64's sigaction flags */
+#define SYNTH_SA_SIGINFO	0x00000004ULL
+#define SYNTH_SA_RESTORER	0x04000000ULL
+#define SYNTH_SA_ONSTACK	0x08000000ULL
+#define SYNTH_SA_RESTART	0x10000000ULL
+#define SYNTH_SA_RESETHAND	0x80000000ULL
+#define SYNTH_SIGBIT(n)		(1ULL << ((n) - 1))
 
 struct synth {
 	unsigned char *buf;
@@ -24,6 +40,7 @@ struct synth {
 	size_t cap;
 	uint32_t nr_records;
 	uint32_t nr_files;
+	uint32_t nr_file_ids;
 	uint32_t nr_vmas;
 	uint64_t nr_pages;
 };
@@ -38,13 +55,42 @@ void *synth_at(struct synth *s, size_t off);
 size_t synth_find(const struct synth *s, uint32_t type, unsigned int nth);
 
 size_t synth_header(struct synth *s);
+/*
+ * A task with a parent-death signal (SIGTERM), no_new_privs, and
+ * resource limits as a desktop gives them: RLIMIT_CORE 0/unlimited,
+ * RLIMIT_STACK 8 MiB/unlimited, RLIMIT_NOFILE 1024/524288, and more.
+ */
 size_t synth_task(struct synth *s);
+/* Working directory SYNTH_CWD, umask SYNTH_UMASK. */
+size_t synth_fs(struct synth *s, uint32_t umask, const char *cwd);
 size_t synth_cpu(struct synth *s);
 size_t synth_xstate(struct synth *s);
-/* A descriptor of a file of @mode, open with @f_flags (the kernel's O_*). */
+/*
+ * The signal state: SIGUSR1 and SIGUSR2 blocked, an alternate stack
+ * with SS_AUTODISARM, a SIGINT handler (SA_SIGINFO, SA_RESTART,
+ * SA_ONSTACK, masking SIGTERM), SIGPIPE ignored, a SIGTERM handler
+ * (SA_RESETHAND), all with the restorer; @nr_pending records follow.
+ */
+size_t synth_signals(struct synth *s, uint32_t nr_pending);
+/* A pending signal whose siginfo has @code, @pid and @uid. */
+size_t synth_sigpending(struct synth *s, uint32_t signo, uint32_t queue,
+			int32_t code, int32_t pid, uint32_t uid);
+/*
+ * A descriptor of a file of @mode, open with @f_flags (the kernel's O_*):
+ * a new file_id.
+ */
 size_t synth_file(struct synth *s, int32_t fd, uint32_t fd_flags,
 		  uint32_t f_flags, uint32_t mode, const char *name);
+/* A descriptor that shares the file of the record at @of (dup()). */
+size_t synth_dup(struct synth *s, int32_t fd, uint32_t fd_flags, size_t of);
 size_t synth_mm(struct synth *s, uint32_t nr_vmas);
+/*
+ * An auxiliary vector of SYNTH_AUXV_PAIRS pairs, AT_NULL included:
+ * AT_PHDR, AT_ENTRY (SYNTH_ENTRY), AT_RANDOM (SYNTH_AT_RANDOM), ...
+ * It comes after the VMAs, before the pages.
+ */
+size_t synth_auxv(struct synth *s);
+#define SYNTH_AUXV_PAIRS	15
 size_t synth_vma(struct synth *s, uint64_t start, uint64_t end, uint32_t kind,
 		 uint32_t flags, const char *name);
 /* Contents: a pattern derived from the address, so tests can check it. */
@@ -52,22 +98,32 @@ size_t synth_pages(struct synth *s, uint64_t addr, uint32_t nr);
 /* A tail that agrees with what was added. */
 size_t synth_tail(struct synth *s);
 
-/* The first records: header, task, cpu, xstate. */
-void synth_start(struct synth *s);
 /*
- * Descriptors 0, 1 and 2: /dev/null read-only, a non-blocking pipe
- * write-only, and a terminal read-write in append mode, close-on-exec.
+ * The first records: header, task, fs, cpu, xstate, signals and two
+ * pending signals: SIGUSR1 in the private queue (tkill() from pid 4000)
+ * and SIGUSR2 in the shared one (kill() from pid 4001).
+ */
+void synth_start(struct synth *s);
+/* The same in another working directory, with another umask. */
+void synth_start_in(struct synth *s, uint32_t umask, const char *cwd);
+#define SYNTH_START_RECORDS	8
+#define SYNTH_PENDING		2
+/*
+ * Descriptors 0 to 3: /dev/null read-only, a non-blocking pipe
+ * write-only, a terminal read-write in append mode, close-on-exec, and
+ * fd 3 a close-on-exec dup() of fd 1 (file_id 1): three open files.
  */
 void synth_std_files(struct synth *s);
-#define SYNTH_STD_FILES	3
+#define SYNTH_STD_FILES	4
+#define SYNTH_STD_FILE_IDS	3
 /* synth_start() then synth_std_files(): what comes before the mm. */
 void synth_prologue(struct synth *s);
 
 /*
- * Descriptors from 3 on, one of each kind: a regular file at a position,
+ * Descriptors from 4 on, one of each kind: a regular file at a position,
  * a directory, a socket, a block device, an anonymous inode (no type),
- * an O_PATH symbolic link, one open for ioctls only at fd 100, and a
- * file whose name has an escape sequence and a newline.
+ * an O_PATH symbolic link, a file whose name has an escape sequence and
+ * a newline, and one open for ioctls only at fd 100.
  */
 void synth_more_files(struct synth *s);
 #define SYNTH_MORE_FILES	8
@@ -82,5 +138,13 @@ void synth_standard(struct synth *s, uint32_t extra_pages);
 #define SYNTH_STD_VMAS	6
 /* What synth_standard() adds after synth_prologue(): mm to tail. */
 void synth_standard_memory(struct synth *s, uint32_t extra_pages);
+/* The records of synth_standard(), the tail included. */
+#define SYNTH_STD_RECORDS	(SYNTH_START_RECORDS + SYNTH_STD_FILES + 2 + \
+				 SYNTH_STD_VMAS + 6 + 1)
+/*
+ * The smallest memory map: mm, one anonymous VMA at 0x10000000, without
+ * special mappings, auxv, one saved page; then the tail.
+ */
+void synth_small_memory(struct synth *s);
 
 #endif /* CKPT_SYNTH_H */

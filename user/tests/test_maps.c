@@ -111,6 +111,7 @@ static void maps_match_selftests_widths(const void *arg)
 			v->dev = new_encode_dev(vmas[i].maj, vmas[i].min);
 		}
 	}
+	synth_auxv(&s);
 	synth_tail(&s);
 	same_as_selftests(&s);
 	{
