@@ -19,7 +19,7 @@ struct program {
 
 /* Each prints "start" at once, then computes for a few seconds. */
 static const struct program python3 = {
-	"python3", { "python3", "-c",
+	.name = "python3", .argv = { "python3", "-c",
 		"import sys\n"
 		"print('start', flush=True)\n"
 		"s = 0\n"
@@ -31,7 +31,7 @@ static const struct program python3 = {
 };
 
 static const struct program perl = {
-	"perl", { "perl", "-e",
+	.name = "perl", .argv = { "perl", "-e",
 		"$| = 0; print \"start\\n\"; STDOUT->flush();"
 		"my $s = 0; for my $i (1 .. 600000) {"
 		"  $s = ($s * 31 + $i * $i) % 1000000007;"
@@ -40,7 +40,7 @@ static const struct program perl = {
 };
 
 static const struct program awk = {
-	"awk", { "awk", "BEGIN {"
+	.name = "awk", .argv = { "awk", "BEGIN {"
 		" print \"start\"; fflush();"
 		" s = 0; for (i = 1; i <= 6000000; i++) {"
 		"  s = (s * 31 + i * i) % 1000003;"
@@ -50,7 +50,7 @@ static const struct program awk = {
 
 /* Logs to a file as it computes, and holds /dev/null open. */
 static const struct program python3_logging = {
-	"python3", { "python3", "-c",
+	.name = "python3", .argv = { "python3", "-c",
 		"import logging\n"
 		"logging.basicConfig(filename='compute.log', format='%(levelname)s %(message)s', level=logging.INFO)\n"
 		"null = open('/dev/null', 'w')\n"
@@ -63,7 +63,7 @@ static const struct program python3_logging = {
 		"        null.write('x')\n"
 		"logging.info('done %d', s)\n"
 		"print('done', s)\n", NULL },
-	"compute.log",
+	.log = "compute.log",
 };
 
 static bool have(const char *prog)
