@@ -11,6 +11,7 @@
  * cpu.c	registers and xstate
  * mm.c		the memory map and page contents
  * files.c	open file descriptors
+ * pipe.c	pipes whose two ends the process holds
  * signal.c	signal dispositions, mask, alternate stack, pending signals
  * hooks.c	security_ckpt_* hook points for policy (BPF LSM)
  */
@@ -66,6 +67,19 @@ struct ckpt_park {
 
 struct ckpt_rvma;
 struct ckpt_rfile;
+struct pipe_inode_info;
+
+/**
+ * struct ckpt_upipe - a pipe the caller of restart made
+ * @id:		the image's pipe it stands for
+ * @rfile:	its read end, referenced
+ * @wfile:	its write end, referenced
+ */
+struct ckpt_upipe {
+	u64 id;
+	struct file *rfile;
+	struct file *wfile;
+};
 
 /**
  * struct ckpt_ctx - one checkpoint or restart operation
@@ -95,6 +109,8 @@ struct ckpt_rfile;
  * @max_rfiles:	restart: room in @rfiles and @rfile_first
  * @rfile_first: restart: for each open file id, its first descriptor
  * @nr_rfile_ids: restart: open file ids seen
+ * @upipes:	restart: the pipes the caller made
+ * @nr_upipes:	restart: how many
  * @rsig:	restart: the image's signal record
  * @rpending:	restart: its pending signals, @rsig->nr_pending of them
  * @status:	restart: where a failure is reported, or NULL
@@ -130,6 +146,8 @@ struct ckpt_ctx {
 	unsigned int max_rfiles;
 	u32 *rfile_first;
 	u32 nr_rfile_ids;
+	struct ckpt_upipe *upipes;
+	unsigned int nr_upipes;
 	struct ckpt_hdr_signals *rsig;
 	struct ckpt_hdr_sigpending **rpending;
 	struct file *status;
@@ -219,6 +237,14 @@ int checkpoint_files(struct ckpt_ctx *ctx);
 int restore_files(struct ckpt_ctx *ctx);
 int restore_files_commit(struct ckpt_ctx *ctx);
 void restore_files_release(struct ckpt_ctx *ctx);
+
+/* pipe.c */
+struct pipe_inode_info *ckpt_anon_pipe(struct file *file);
+int checkpoint_pipe(struct ckpt_ctx *ctx, struct file *file);
+struct ckpt_upipe *ckpt_find_pipe(struct ckpt_ctx *ctx, u64 id);
+int restore_pipes_get(struct ckpt_ctx *ctx, u64 upipes, u32 nr);
+int restore_pipes(struct ckpt_ctx *ctx);
+void restore_pipes_release(struct ckpt_ctx *ctx);
 
 /* mm.c */
 int checkpoint_mm(struct ckpt_ctx *ctx);

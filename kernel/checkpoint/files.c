@@ -30,6 +30,7 @@
 struct ckpt_fd {
 	unsigned int fd;
 	bool cloexec;
+	bool inner_pipe;	/* an end of a pipe whose both ends are here */
 	struct file *file;
 	u32 id;		/* which open file, in order of first appearance */
 };
@@ -103,6 +104,76 @@ static int ckpt_number_files(struct ckpt_fd_table *t)
 	return 0;
 }
 
+/*
+ * Mark the ends of pipes whose other end is here too: those are saved.
+ * A pipe with an end outside is refused, unless the process holds it
+ * only among descriptors 0, 1 and 2, which restart replaces.
+ */
+static int ckpt_find_inner_pipes(struct ckpt_ctx *ctx, struct ckpt_fd_table *t)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < t->nr; i++) {
+		struct pipe_inode_info *pipe = ckpt_anon_pipe(t->fds[i].file);
+		fmode_t ends = 0;
+
+		if (!pipe)
+			continue;
+		for (j = 0; j < t->nr; j++)
+			if (ckpt_anon_pipe(t->fds[j].file) == pipe)
+				ends |= t->fds[j].file->f_mode;
+		if ((ends & (FMODE_READ | FMODE_WRITE)) ==
+		    (FMODE_READ | FMODE_WRITE)) {
+			t->fds[i].inner_pipe = true;
+		} else if (t->fds[i].fd > 2) {
+			ckpt_err(ctx, "fd %u: pipe:[%lu] has its other end outside the process, which is not supported yet",
+				 t->fds[i].fd, file_inode(t->fds[i].file)->i_ino);
+			return -EOPNOTSUPP;
+		}
+	}
+	return 0;
+}
+
+/* Is fd @i the lowest one holding an end of its inner pipe? */
+static bool ckpt_first_of_pipe(const struct ckpt_fd_table *t, unsigned int i)
+{
+	unsigned int j;
+
+	for (j = 0; j < i; j++)
+		if (t->fds[j].inner_pipe &&
+		    file_inode(t->fds[j].file) == file_inode(t->fds[i].file))
+			return false;
+	return true;
+}
+
+static int ckpt_cmp_ino(const void *a, const void *b)
+{
+	const struct file *const *x = a, *const *y = b;
+	unsigned long i = file_inode(*x)->i_ino, j = file_inode(*y)->i_ino;
+
+	return i < j ? -1 : i > j;
+}
+
+/* A CKPT_HDR_PIPE record per inner pipe, by ascending inode number. */
+static int checkpoint_inner_pipes(struct ckpt_ctx *ctx, struct ckpt_fd_table *t)
+{
+	struct file **pipes;
+	unsigned int i, n = 0;
+	int ret = 0;
+
+	pipes = kvmalloc_array(t->nr, sizeof(*pipes), GFP_KERNEL);
+	if (!pipes)
+		return -ENOMEM;
+	for (i = 0; i < t->nr; i++)
+		if (t->fds[i].inner_pipe && ckpt_first_of_pipe(t, i))
+			pipes[n++] = t->fds[i].file;
+	sort(pipes, n, sizeof(*pipes), ckpt_cmp_ino, NULL);
+	for (i = 0; i < n && !ret; i++)
+		ret = checkpoint_pipe(ctx, pipes[i]);
+	kvfree(pipes);
+	return ret;
+}
+
 /* Called by iterate_fd() with files->file_lock held. */
 static int ckpt_collect_fd(const void *arg, struct file *file, unsigned int fd)
 {
@@ -165,7 +236,7 @@ static int checkpoint_file(struct ckpt_ctx *ctx, const struct ckpt_fd *f,
 			 f->fd, name);
 		return -EOPNOTSUPP;
 	}
-	if (f->fd > 2 && !ckpt_reopenable(st.mode, name)) {
+	if (f->fd > 2 && !f->inner_pipe && !ckpt_reopenable(st.mode, name)) {
 		ckpt_err(ctx, "fd %u: %s (%s) is not supported yet", f->fd, name,
 			 S_ISFIFO(st.mode) ? "a pipe or FIFO" :
 			 S_ISSOCK(st.mode) ? "a socket" :
@@ -234,8 +305,11 @@ int checkpoint_files(struct ckpt_ctx *ctx)
 		ret = -ENOMEM;
 		goto out;
 	}
+	ret = ckpt_find_inner_pipes(ctx, &t);
 	for (i = 0; i < t.nr && !ret; i++)
 		ret = checkpoint_file(ctx, &t.fds[i], pathbuf);
+	if (!ret)
+		ret = checkpoint_inner_pipes(ctx, &t);
 out:
 	for (i = 0; i < t.nr; i++)
 		fput(t.fds[i].file);
@@ -364,6 +438,20 @@ static struct file *restore_file_open(struct ckpt_ctx *ctx,
 	return file;
 }
 
+/* The end of a pipe the caller made that stands for this descriptor's. */
+static struct file *restore_pipe_end(struct ckpt_ctx *ctx,
+				     const struct ckpt_hdr_file *h)
+{
+	struct ckpt_upipe *u = ckpt_find_pipe(ctx, h->ino);
+	struct file *file = (h->f_flags & O_ACCMODE) == O_RDONLY ? u->rfile :
+								   u->wfile;
+
+	spin_lock(&file->f_lock);
+	file->f_flags = (file->f_flags & ~O_NONBLOCK) | (h->f_flags & O_NONBLOCK);
+	spin_unlock(&file->f_lock);
+	return get_file(file);
+}
+
 static int restore_file_check(struct ckpt_ctx *ctx,
 			      const struct ckpt_hdr_file *h, int prev_fd,
 			      u32 nr_ids)
@@ -432,6 +520,8 @@ int restore_files(struct ckpt_ctx *ctx)
 
 			if (first)
 				rf->file = get_file(first);
+		} else if (S_ISFIFO(h->mode) && ckpt_find_pipe(ctx, h->ino)) {
+			rf->file = restore_pipe_end(ctx, h);
 		} else if (ckpt_reopenable(h->mode, h->name)) {
 			rf->file = restore_file_open(ctx, h);
 			if (IS_ERR(rf->file)) {

@@ -163,7 +163,7 @@ static long ckpt_ioctl_restart(struct ckpt_restart_args __user *uargs)
 	ret = copy_struct_from_user(&args, sizeof(args), uargs, usize);
 	if (ret)
 		return ret;
-	if (args.flags || args.reserved[0] || args.reserved[1])
+	if (args.flags || args.reserved)
 		return -EINVAL;
 
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
@@ -182,7 +182,10 @@ static long ckpt_ioctl_restart(struct ckpt_restart_args __user *uargs)
 		}
 	}
 
-	ret = do_restart(ctx);
+	ret = restore_pipes_get(ctx, args.pipes, args.nr_pipes);
+	if (!ret)
+		ret = do_restart(ctx);
+	restore_pipes_release(ctx);
 	if (!ret)
 		goto out_fput_status;
 

@@ -305,6 +305,8 @@ int do_restart(struct ckpt_ctx *ctx)
 	if (!ret)
 		ret = restore_files(ctx);
 	if (!ret)
+		ret = restore_pipes(ctx);
+	if (!ret)
 		ret = restore_mm_map(ctx);
 	if (!ret)
 		ret = restore_auxv(ctx);

@@ -387,6 +387,70 @@ TEST(caller_with_other_limits_is_refused)
 	close(fd);
 }
 
+/* A pipe to itself, 3 and 4, with "data" in it. */
+static int pipe_with_data(void)
+{
+	int p[2];
+
+	return pipe(p) || write(p[1], "data", 4) != 4 ? -1 : 0;
+}
+
+static void pipe_refused(struct __test_metadata *_metadata,
+			 void (*edit)(struct ckpt_hdr_pipe *), int err,
+			 const char *msg)
+{
+	struct restart_result res;
+	struct ckpt_hdr_pipe *p;
+	struct image image;
+	pid_t target;
+	int fd;
+
+	if (!ckpt_available())
+		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
+	target = start_paused(pipe_with_data);
+	ASSERT_LT(0, target);
+	fd = checkpoint_image(target, 0, &image);
+	ASSERT_LE(0, fd);
+	kill_child(target);
+	p = rec(&image, CKPT_HDR_PIPE, 0);
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(4, p->nr_bytes);
+	ASSERT_EQ(0, memcmp(p->data, "data", 4));
+	edit(p);
+	ASSERT_EQ(0, ftruncate(fd, 0));
+	ASSERT_EQ((ssize_t)image.len, pwrite(fd, image.buf, image.len, 0));
+
+	ASSERT_EQ(0, restart_image(&image, fd, -1, (uid_t)-1, &res));
+	if (res.started)
+		kill_child(res.pid);
+	ASSERT_FALSE(res.started);
+	EXPECT_FALSE(res.committed);
+	EXPECT_EQ(err, res.err);
+	EXPECT_NE(NULL, strstr(res.msg, msg)) TH_LOG("%s", res.msg);
+	image_free(&image);
+	close(fd);
+}
+
+static void more_data_than_the_pipe(struct ckpt_hdr_pipe *p)
+{
+	p->nr_bytes = p->size + 8;
+}
+
+static void padding_not_zero(struct ckpt_hdr_pipe *p)
+{
+	p->data[5] = 1;
+}
+
+TEST(pipe_data_larger_than_the_pipe_is_refused)
+{
+	pipe_refused(_metadata, more_data_than_the_pipe, EINVAL, "do not fit");
+}
+
+TEST(pipe_data_padding_is_checked)
+{
+	pipe_refused(_metadata, padding_not_zero, EINVAL, "padding");
+}
+
 /* Cut the image at every record boundary: each is a truncated stream. */
 TEST(truncated_at_every_record_is_refused)
 {

@@ -64,6 +64,7 @@ static void on_term(int sig)
 #define F_PRCTL		(1 << 6)
 #define F_AUXV		(1 << 7)
 #define F_SETUP		(1 << 8)
+#define F_PIPE		(1 << 9)
 
 static int read_file(const char *path, char *buf, size_t size)
 {
@@ -98,13 +99,19 @@ static void program(struct shared *sh)
 	union sigval v = { .sival_int = 42 };
 	sigset_t block, pending;
 	stack_t ss;
-	int failed = 0, n;
+	int failed = 0, n, pipefd[2];
 
 	close_fds_above_2();
 	/* Files: 3 a log for appending, 4 /dev/null, 5 data at 100. */
 	if (chdir(sh->dir) || open("log", O_WRONLY | O_APPEND | O_CREAT, 0600) != 3 ||
 	    write(3, "before\n", 7) != 7 || open("/dev/null", O_RDWR) != 4 ||
 	    open("data", O_RDWR) != 5 || lseek(5, 100, SEEK_SET) != 100)
+		goto setup_failed;
+
+	/* A pipe to itself, 6: read end, 7: write end, "hello" unread. */
+	if (pipe(pipefd) || pipefd[0] != 6 || pipefd[1] != 7 ||
+	    fcntl(7, F_SETPIPE_SZ, 2 * 65536) != 2 * 65536 ||
+	    write(7, "hello", 5) != 5)
 		goto setup_failed;
 
 	/* Signals */
@@ -169,6 +176,12 @@ static void program(struct shared *sh)
 		if (fstat(4, &st) || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
 			failed |= F_FILES;
 	}
+
+	/* The pipe: its data in order, its capacity, and it still works. */
+	if (read(6, buf, 5) != 5 || memcmp(buf, "hello", 5) ||
+	    fcntl(6, F_GETPIPE_SZ) != 2 * 65536 || write(7, "again", 5) != 5 ||
+	    read(6, buf, 5) != 5 || memcmp(buf, "again", 5))
+		failed |= F_PIPE;
 
 	/* Dispositions */
 	if (!has_action(SIGUSR1, (void *)on_usr1, SA_SIGINFO | SA_RESTART) ||

@@ -744,6 +744,36 @@ static inline const char *restart_prep_self(const struct image *img)
 	return NULL;
 }
 
+/*
+ * A module cannot make pipes: make one per CKPT_HDR_PIPE record, of the
+ * record's capacity, and pass both ends.  Returns NULL, or what failed.
+ */
+static inline const char *restart_prep_pipes(const struct image *img,
+					     struct ckpt_restart_args *args)
+{
+	static struct ckpt_restart_pipe pipes[64];
+	const struct ckpt_hdr *h;
+	size_t off = 0;
+	int n = 0, p[2];
+
+	while ((h = image_next(img, &off))) {
+		const struct ckpt_hdr_pipe *r = (const void *)h;
+
+		if (h->type != CKPT_HDR_PIPE)
+			continue;
+		if (n == 64 || pipe2(p, O_CLOEXEC) ||
+		    fcntl(p[1], F_SETPIPE_SZ, r->size) != (int)r->size)
+			return "making a pipe of the image's capacity";
+		pipes[n].id = r->id;
+		pipes[n].read_fd = p[0];
+		pipes[n].write_fd = p[1];
+		n++;
+	}
+	args->pipes = (uintptr_t)pipes;
+	args->nr_pipes = n;
+	return NULL;
+}
+
 /* The image's resource limits, last: they may leave no room to map. */
 static inline const char *restart_prep_limits(const struct image *img)
 {
@@ -813,6 +843,9 @@ static inline int restart_image(const struct image *img, int imgfd,
 			if (fd != imgfd && fd != st[1] && fd != dev)
 				close(fd);
 		why = restart_prep_self(img);
+		if (why)
+			child_fail(st[1], why);
+		why = restart_prep_pipes(img, &args);
 		if (why)
 			child_fail(st[1], why);
 		if (move_specials(img))

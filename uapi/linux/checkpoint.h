@@ -26,6 +26,7 @@
  *	CKPT_HDR_SIGNALS	handlers, blocked mask, alternate stack
  *	CKPT_HDR_SIGPENDING	one per pending signal, private then shared
  *	CKPT_HDR_FILE		one per open file descriptor, ascending
+ *	CKPT_HDR_PIPE		one per pipe whose ends the process holds
  *	CKPT_HDR_MM		the mm's own fields and the number of VMAs
  *	CKPT_HDR_VMA		one per VMA, in ascending address order
  *	CKPT_HDR_AUXV		the auxiliary vector the process started with
@@ -91,6 +92,8 @@ struct ckpt_checkpoint_args {
  * @errbuf:	optional user pointer to a buffer that receives a
  *		NUL-terminated message explaining a failure (0: none)
  * @errbuf_len:	size of @errbuf in bytes
+ * @pipes:	user pointer to @nr_pipes struct ckpt_restart_pipe, or 0
+ * @nr_pipes:	one per CKPT_HDR_PIPE record of the image
  * @reserved:	must be zero
  *
  * This is sys_restart(fd, flags) of the 2008-2010 patchset.  The calling
@@ -114,7 +117,27 @@ struct ckpt_restart_args {
 	__u32 errbuf_len;
 	__u64 flags;
 	__u64 errbuf;
-	__u64 reserved[2];
+	__u64 pipes;
+	__u32 nr_pipes;
+	__u32 reserved;
+};
+
+/**
+ * struct ckpt_restart_pipe - a pipe the caller made for restart
+ * @id:		the CKPT_HDR_PIPE record it stands for (its @id)
+ * @read_fd:	the caller's descriptor of its read end
+ * @write_fd:	the caller's descriptor of its write end
+ *
+ * A module cannot make pipes, so the caller of CKPT_IOC_RESTART makes one
+ * (pipe2(2)) for each CKPT_HDR_PIPE record of the image, sized as the
+ * record says (F_SETPIPE_SZ), and passes them through
+ * ckpt_restart_args::pipes, an array of @nr_pipes of these.  Restart
+ * puts their ends where the image had them and the saved data in them.
+ */
+struct ckpt_restart_pipe {
+	__u64 id;
+	__s32 read_fd;
+	__s32 write_fd;
 };
 
 #define CKPT_IOC_RESTART	_IOW(CKPT_IOC_MAGIC, 2, struct ckpt_restart_args)
@@ -141,6 +164,7 @@ struct ckpt_restart_args {
 #define CKPT_HDR_PAGES		302
 #define CKPT_HDR_AUXV		303
 #define CKPT_HDR_FILE		400
+#define CKPT_HDR_PIPE		401
 #define CKPT_HDR_SIGNALS	500
 #define CKPT_HDR_SIGPENDING	501
 #define CKPT_HDR_TAIL		9000
@@ -548,9 +572,11 @@ struct ckpt_hdr_vma {
  * directories and the character devices /dev/null, /dev/zero, /dev/full,
  * /dev/random, /dev/urandom and /dev/tty by path, as its caller, at the
  * same descriptor, with the same flags and position, refusing a file
- * whose identity changed.  Descriptors 0, 1 and 2 that were anything
- * else (a terminal, a pipe, a socket) are the restart command's own.
- * Checkpoint refuses any other kind of descriptor, naming it.
+ * whose identity changed; it gives the ends of a pipe the process held
+ * both ends of (see struct ckpt_hdr_pipe) back.  Descriptors 0, 1 and 2
+ * that were anything else (a terminal, a pipe or a socket to the
+ * outside) are the restart command's own.  Checkpoint refuses any other
+ * kind of descriptor, naming it.
  */
 struct ckpt_hdr_file {
 	struct ckpt_hdr h;
@@ -569,6 +595,29 @@ struct ckpt_hdr_file {
 	__u32 mtime_nsec;
 	__u32 name_len;
 	char name[];
+};
+
+/**
+ * struct ckpt_hdr_pipe - CKPT_HDR_PIPE: a pipe and what it holds
+ * @h:		type CKPT_HDR_PIPE; @h.len covers @data
+ * @id:		the pipe's inode number: the @ino of the CKPT_HDR_FILE
+ *		records of its ends ("pipe:[@id]")
+ * @size:	its capacity in bytes (F_GETPIPE_SZ)
+ * @nr_bytes:	bytes in @data: what was written and not yet read, at most
+ *		@size
+ * @data:	those bytes, in order; zero-padded to a multiple of 8
+ *
+ * Checkpoint saves a pipe whose read and write ends the process both
+ * holds; it refuses one with an end outside, unless all the process holds
+ * of it are among descriptors 0, 1 and 2, which restart replaces with its
+ * own.  The data is read without being consumed.
+ */
+struct ckpt_hdr_pipe {
+	struct ckpt_hdr h;
+	__u64 id;
+	__u32 size;
+	__u32 nr_bytes;
+	__u8 data[];
 };
 
 /* The longest run of pages one CKPT_HDR_PAGES record may carry. */
