@@ -446,8 +446,10 @@ static struct file *restore_pipe_end(struct ckpt_ctx *ctx,
 	struct file *file = (h->f_flags & O_ACCMODE) == O_RDONLY ? u->rfile :
 								   u->wfile;
 
+	/* O_DIRECT makes a packet-mode pipe (pipe2(2)). */
 	spin_lock(&file->f_lock);
-	file->f_flags = (file->f_flags & ~O_NONBLOCK) | (h->f_flags & O_NONBLOCK);
+	file->f_flags = (file->f_flags & ~(O_NONBLOCK | O_DIRECT)) |
+			(h->f_flags & (O_NONBLOCK | O_DIRECT));
 	spin_unlock(&file->f_lock);
 	return get_file(file);
 }
@@ -465,6 +467,10 @@ static int restore_file_check(struct ckpt_ctx *ctx,
 	    h->file_id > nr_ids || h->reserved) {
 		ckpt_err(ctx, "fields fd/fd_flags/file_id: %d/%#x/%u are not an ascending descriptor, its flags and a known or next file",
 			 h->fd, h->fd_flags, h->file_id);
+		return -EINVAL;
+	}
+	if (ckpt_reopenable(h->mode, h->name) && h->name[0] != '/') {
+		ckpt_err(ctx, "fd %d: %s is not an absolute path", h->fd, h->name);
 		return -EINVAL;
 	}
 	if (h->fd >= rlimit(RLIMIT_NOFILE)) {

@@ -9,7 +9,7 @@
  * queues the pending signals itself, once the memory that handlers and
  * siginfo refer to is back: a signal pending at checkpoint is delivered
  * after restart, once.  A single-threaded process has one thread to
- * deliver to, so private signals are queued as shared ones, which is
+ * deliver to, so shared signals are queued as private ones, which is
  * where send_sig_info() puts them.
  */
 #include <linux/sched/signal.h>
@@ -22,6 +22,11 @@
 #define CKPT_SA_KNOWN	(SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO | \
 			 SA_UNSUPPORTED | SA_EXPOSE_TAGBITS | SA_RESTORER | \
 			 SA_ONSTACK | SA_RESTART | SA_NODEFER | SA_RESETHAND)
+
+/* The signals dequeue_signal() takes first (SYNCHRONOUS_MASK). */
+#define CKPT_SYNCHRONOUS_MASK	(sigmask(SIGSEGV) | sigmask(SIGBUS) | \
+				 sigmask(SIGILL) | sigmask(SIGTRAP) | \
+				 sigmask(SIGFPE) | sigmask(SIGSYS))
 
 /* At most this many pending signals are saved or restored. */
 #define CKPT_SIGPENDING_MAX	65536
@@ -292,8 +297,9 @@ int restore_signals(struct ckpt_ctx *ctx)
  * ckpt_first_handled_signal() - the signal the task will handle first
  * @ctx:	the restart, signals read
  *
- * What get_signal() would dequeue first once the task runs: synchronous
- * signals are not restored as such, so the lowest unblocked pending one.
+ * What get_signal() would dequeue first once the task runs: the lowest
+ * unblocked synchronous signal pending (SIGSEGV, SIGBUS, ...), else the
+ * lowest unblocked one.
  *
  * Return: its sigaction flags if it has a handler, or -1.
  */
@@ -305,10 +311,14 @@ long ckpt_first_handled_signal(const struct ckpt_ctx *ctx)
 
 	for (i = 0; i < h->nr_pending; i++) {
 		int sig = ctx->rpending[i]->signo;
+		bool sync = sigmask(sig) & CKPT_SYNCHRONOUS_MASK;
+		bool best_sync = best && (sigmask(best) & CKPT_SYNCHRONOUS_MASK);
 
 		if (h->blocked & sigmask(sig))
 			continue;
-		if (!best || sig < best)
+		/* dequeue_signal() takes synchronous signals first. */
+		if (!best || (sync && !best_sync) ||
+		    (sync == best_sync && sig < best))
 			best = sig;
 	}
 	if (!best || h->action[best - 1].handler <= 1)
@@ -328,6 +338,8 @@ int restore_signals_commit(struct ckpt_ctx *ctx)
 	unsigned int i;
 	int ret;
 
+	/* What was pending for the restart command is not the program's. */
+	flush_signals(current);
 	for (i = 0; i < ctx->rsig->nr_pending; i++) {
 		const struct ckpt_hdr_sigpending *p = ctx->rpending[i];
 		kernel_siginfo_t info;

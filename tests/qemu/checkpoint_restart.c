@@ -59,6 +59,9 @@ static void start_and_checkpoint(struct __test_metadata *_metadata,
 	if (self->pid == 0) {
 		if (uid != (uid_t)-1 && become_user(uid))
 			_exit(1);
+		/* Somewhere any user restarting it may enter. */
+		if (uid != (uid_t)-1 && chdir("/tmp"))
+			_exit(1);
 		if (dup2(self->in[0], 0) < 0)
 			_exit(1);
 		workload(self->sh, self->mode);
@@ -238,7 +241,7 @@ static int suid_image(struct __test_metadata *_metadata, struct image *img,
 		return -1;
 	*victim = fork_child();
 	if (*victim == 0) {
-		if (become_user(CKPT_TEST_UID))
+		if (become_user(CKPT_TEST_UID) || chdir("/tmp"))
 			_exit(1);
 		close(p[0]);
 		if (dup2(p[1], 3) != 3)

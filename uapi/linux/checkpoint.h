@@ -106,9 +106,9 @@ struct ckpt_checkpoint_args {
  * Errors found before the caller's memory is touched return -1 with
  * errno, @errbuf and @status_fd set, and leave the caller intact.  After
  * that point the task is killed with SIGKILL and only @status_fd can say
- * why.  When the restored program starts, every file descriptor above 2
- * is closed, @fd and @status_fd included: end of file on @status_fd
- * without a message means success.
+ * why.  When the restored program starts, the caller's descriptors above
+ * 2 are closed, @fd and @status_fd included, and the image's are
+ * installed: end of file on @status_fd without a message means success.
  */
 struct ckpt_restart_args {
 	__u32 size;
@@ -427,7 +427,10 @@ struct ckpt_hdr_signals {
 	struct ckpt_sigaction action[CKPT_NSIG];
 };
 
-/* ckpt_hdr_sigpending::queue */
+/*
+ * ckpt_hdr_sigpending::queue.  With one thread to deliver to, restart
+ * queues both kinds on the task's own queue.
+ */
 #define CKPT_SIGQUEUE_PRIVATE	0	/* the task's own pending queue */
 #define CKPT_SIGQUEUE_SHARED	1	/* the process's shared queue */
 
