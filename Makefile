@@ -1,6 +1,7 @@
 # ckpt - top-level Makefile (GNU make).
 #
-#   make            ckpt.ko for each target kernel, the user tools, the selftests
+#   make            ckpt.ko (with BTF) for each target kernel, the user tools,
+#                   the selftests, the BPF samples (samples/lsm)
 #   make deps       install missing Debian packages, kselftest headers,
 #                   checkpatch and the guest images (needs root and Debian's archive)
 #   make check      deps + all, then host unit tests and the selftests in QEMU
@@ -53,10 +54,10 @@ endif
 # The kernels the test guests boot: the same ones.
 KERNEL_ARGS = $(foreach v,$(KVERS),--kernel $(v))
 
-.PHONY: all modules user selftests deps guest check check-run demo sparse \
-	checkpatch clean distclean help need-kvers
+.PHONY: all modules user selftests samples deps guest check check-run demo \
+	sparse checkpatch clean distclean help need-kvers
 
-all: modules user selftests
+all: modules user selftests samples
 
 help:
 	@sed -n '3,/^$$/p' $(REPO)/Makefile | sed 's/^# \{0,1\}//'
@@ -102,9 +103,13 @@ SPARSE_TARGETS := $(addprefix sparse-,$(KVERS))
 
 modules: need-kvers $(MODULE_TARGETS)
 
+# Then module BTF where kbuild made none (6.1: its headers have no vmlinux),
+# so that BPF programs can attach to the security_ckpt_* hooks; if it cannot
+# be made, samples/lsm/kbtf says why and the module works without it.
 $(MODULE_TARGETS): module-%:
 	$(call kbuild_prep,$*)
 	$(MAKE) -C $(call kdir,$*) M=$(BUILD)/$* W=1 modules
+	@$(REPO)/samples/lsm/kbtf module $* $(BUILD)/$*/ckpt.ko $(call kdir,$*)
 
 sparse: need-kvers $(SPARSE_TARGETS)
 
@@ -126,6 +131,15 @@ user:
 	else \
 		echo "make: warning: user/Makefile not found: no user tools built" >&2; \
 	fi
+
+# ---------------------------------------------------------------- BPF samples
+
+# samples/lsm/: BPF policies for the hooks (build/samples/lsm/) and their
+# loaders (build/bin/ckpt-*); CO-RE objects, with vmlinux.h from the BTF of
+# the last kernel in KVERS (Documentation/lsm-hooks.rst).
+samples: need-kvers
+	$(MAKE) -C $(REPO)/samples/lsm O=$(BUILD) KVER=$(lastword $(KVERS)) \
+		KDIR=$(call kdir,$(lastword $(KVERS)))
 
 # ---------------------------------------------------------------- selftests
 

@@ -30,6 +30,7 @@ PACKAGES=(
 	qemu-system-x86 busybox-static kmod cpio
 	libsodium-dev libelf-dev pkg-config sparse criu
 	gcc make perl python3 util-linux xz-utils zstd binutils
+	clang llvm libbpf-dev bpftool pahole
 )
 
 # apt must never run twice at once; wait for a lock held by someone else.

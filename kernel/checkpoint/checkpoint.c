@@ -263,7 +263,7 @@ int do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 	if (ret)
 		goto out_put_task;
 	/* Policy has its say before the target is touched, too. */
-	ret = security_ckpt_checkpoint(task, ctx->file, ctx->flags);
+	ret = ckpt_policy(security_ckpt_checkpoint(task, ctx->file, ctx->flags));
 	if (ret) {
 		ckpt_err(ctx, "pid %d: refused by security_ckpt_checkpoint (%d)",
 			 task_pid_vnr(task), ret);

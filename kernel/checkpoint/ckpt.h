@@ -188,6 +188,7 @@ bool ckpt_wait_task_inactive(struct task_struct *task, unsigned int state);
 unsigned long ckpt_nanosleep_restart_fn(void);
 
 /* hooks.c: see Documentation/lsm-hooks.rst */
+int ckpt_policy(int verdict);
 int security_ckpt_checkpoint(struct task_struct *task, struct file *file,
 			     u64 flags);
 int security_ckpt_checkpoint_vma(struct task_struct *task, unsigned long start,

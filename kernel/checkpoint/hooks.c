@@ -19,10 +19,28 @@
  * Documentation/lsm-hooks.rst.  Policies are in samples/lsm/.
  */
 #include <linux/compiler.h>
+#include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/sched.h>
 
 #include "ckpt.h"
+
+/**
+ * ckpt_policy() - a hook's verdict as an errno
+ * @verdict:	what a security_ckpt_* hook returned
+ *
+ * A BPF fmod_ret program may return any int: anything but 0 that is not
+ * a negative errno refuses with -EPERM, so that no verdict reaches user
+ * space as an ioctl's success.
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_policy(int verdict)
+{
+	if (verdict && (verdict > 0 || verdict < -MAX_ERRNO))
+		return -EPERM;
+	return verdict;
+}
 
 /**
  * security_ckpt_checkpoint() - may @task be checkpointed?

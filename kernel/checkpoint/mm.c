@@ -461,8 +461,9 @@ int checkpoint_mm(struct ckpt_ctx *ctx)
 	for (i = 0; i < snap.nr; i++) {
 		const struct ckpt_vma *v = &snap.vmas[i];
 
-		ret = security_ckpt_checkpoint_vma(ctx->task, v->start, v->end,
-						   v->flags, v->file);
+		ret = ckpt_policy(security_ckpt_checkpoint_vma(ctx->task, v->start,
+							       v->end, v->flags,
+							       v->file));
 		if (ret) {
 			ckpt_err(ctx, "VMA %lx-%lx: refused by security_ckpt_checkpoint_vma (%d)",
 				 v->start, v->end, ret);
@@ -738,8 +739,8 @@ static int restore_vma(struct ckpt_ctx *ctx, struct ckpt_rvma *rv, u64 prev_end)
 	if (ret)
 		return ret;
 
-	ret = security_ckpt_restore_vma(h->start, h->end, h->flags, rv->file,
-					h->name);
+	ret = ckpt_policy(security_ckpt_restore_vma(h->start, h->end, h->flags,
+						    rv->file, h->name));
 	if (ret)
 		ckpt_err(ctx, "VMA %#llx-%#llx (%s): refused by security_ckpt_restore_vma (%d)",
 			 h->start, h->end, h->name[0] ? h->name : "anonymous",

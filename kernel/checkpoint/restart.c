@@ -255,6 +255,7 @@ static int restore_may_replace(struct ckpt_ctx *ctx)
 /* A hook's verdict, with the hook named in the message. */
 static int restore_policy(struct ckpt_ctx *ctx, int verdict, const char *hook)
 {
+	verdict = ckpt_policy(verdict);
 	if (verdict)
 		ckpt_err(ctx, "refused by %s (%d)", hook, verdict);
 	return verdict;
