@@ -11,9 +11,11 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/types.h>
 
 #include "ckpt.h"
 #include "imgio.h"
@@ -32,7 +34,8 @@ const struct ckpt_cmd cmd_info = {
 	"encrypted, validates all of it, and prints its header, task (with its\n"
 	"parent-death signal, no_new_privs and resource limits), working\n"
 	"directory and umask, registers, xstate, signal handlers, blocked mask,\n"
-	"alternate stack and pending signals, open file descriptors, mm fields,\n"
+	"alternate stack and pending signals, open file descriptors, pipes (their\n"
+	"size, the bytes they held and the descriptors of their ends), mm fields,\n"
 	"auxiliary vector and memory map with what was saved of it.\n"
 	"\n"
 	"Options:\n"
@@ -327,6 +330,144 @@ static void print_bits(FILE *f, uint64_t bits, const char *const *names,
 			fprintf(f, "%sbit%zu", s, i);
 		s = sep;
 	}
+}
+
+/* ---------------------------------------------------------------- pipes */
+
+/* A descriptor that holds an end of one of the image's pipes. */
+struct pipe_fd {
+	size_t pipe;			/* in img->pipes */
+	size_t file;			/* in img->files */
+};
+
+/*
+ * The descriptors of the ends of the image's pipes, by pipe, then by fd:
+ * as restart gives them back, the FIFOs whose inode is a pipe record's
+ * id.
+ */
+struct pipe_fds {
+	struct pipe_fd *fds;
+	size_t nr;
+};
+
+static int cmp_pipe_fd(const void *a, const void *b)
+{
+	const struct pipe_fd *x = a, *y = b;
+
+	if (x->pipe != y->pipe)
+		return x->pipe < y->pipe ? -1 : 1;
+	return x->file < y->file ? -1 : x->file > y->file;
+}
+
+/* The pipe whose id is @id, in the ascending img->pipes, or -1. */
+static ssize_t find_pipe(const struct ckpt_image *img, uint64_t id)
+{
+	size_t lo = 0, hi = img->nr_pipes;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (img->pipes[mid].id == id)
+			return (ssize_t)mid;
+		if (img->pipes[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+static int find_pipe_fds(const struct ckpt_image *img, struct pipe_fds *pf)
+{
+	size_t cap = 0;
+
+	pf->fds = NULL;
+	pf->nr = 0;
+	if (!img->nr_pipes)
+		return CKPT_OK;
+	for (size_t i = 0; i < img->nr_files; i++) {
+		const struct image_file *fi = &img->files[i];
+		ssize_t k;
+
+		if ((fi->mode & S_IFMT) != S_IFIFO)
+			continue;
+		k = find_pipe(img, fi->ino);
+		if (k < 0)
+			continue;
+		if (pf->nr == cap) {
+			struct pipe_fd *bigger;
+
+			cap = cap ? 2 * cap : 8;
+			bigger = realloc(pf->fds, cap * sizeof(*bigger));
+			if (!bigger) {
+				free(pf->fds);
+				pf->fds = NULL;
+				return ckpt_fail(CKPT_EFAIL, "out of memory");
+			}
+			pf->fds = bigger;
+		}
+		pf->fds[pf->nr].pipe = (size_t)k;
+		pf->fds[pf->nr++].file = i;
+	}
+	if (pf->nr)
+		qsort(pf->fds, pf->nr, sizeof(*pf->fds), cmp_pipe_fd);
+	return CKPT_OK;
+}
+
+/*
+ * Does the descriptor hold the read end (@write false) or the write end?
+ * As restart gives them: the read end if it was open read-only.
+ */
+static bool pipe_end_is(const struct image_file *fi, bool write)
+{
+	return ((fi->f_flags & KO_ACCMODE) == 0) != write;
+}
+
+/*
+ * Call @fn for each descriptor that holds the read end (@write false) or
+ * the write end of pipe @k, in ascending order; @at is the first entry of
+ * that pipe in @pf (first_pipe_fd()).
+ */
+static void pipe_end_fds(const struct ckpt_image *img, const struct pipe_fds *pf,
+			 size_t k, bool write, size_t at,
+			 void (*fn)(void *ctx, int32_t fd), void *ctx)
+{
+	for (; at < pf->nr && pf->fds[at].pipe == k; at++) {
+		const struct image_file *fi = &img->files[pf->fds[at].file];
+
+		if (pipe_end_is(fi, write))
+			fn(ctx, fi->fd);
+	}
+}
+
+/* The first entry of pipe @k in @pf, from @at on. */
+static size_t first_pipe_fd(const struct pipe_fds *pf, size_t k, size_t at)
+{
+	while (at < pf->nr && pf->fds[at].pipe < k)
+		at++;
+	return at;
+}
+
+/* Descriptors printed as a list: "4,5" (and as a JSON array's members). */
+struct fd_list {
+	FILE *f;
+	unsigned int n;
+};
+
+static void list_fd(void *ctx, int32_t fd)
+{
+	struct fd_list *l = ctx;
+
+	fprintf(l->f, "%s%d", l->n++ ? "," : "", fd);
+}
+
+static uint64_t pipe_bytes(const struct ckpt_image *img)
+{
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < img->nr_pipes; i++)
+		total += img->pipes[i].nr_bytes;
+	return total;
 }
 
 static uint64_t vma_bytes(const struct ckpt_image *img)
@@ -637,6 +778,49 @@ static void text_files(FILE *f, const struct ckpt_image *img)
 	}
 }
 
+static void text_pipe_ends(FILE *f, const struct ckpt_image *img,
+			   const struct pipe_fds *pf, size_t k, size_t at,
+			   bool write)
+{
+	struct fd_list l = { .f = f };
+
+	pipe_end_fds(img, pf, k, write, at, list_fd, &l);
+	if (!l.n)
+		fputc('-', f);
+}
+
+static void text_pipes(FILE *f, const struct ckpt_image *img,
+		       const struct pipe_fds *pf)
+{
+	size_t at = 0;
+
+	fprintf(f, "pipes:       %zu pipe%s, %" PRIu64 " bytes buffered\n",
+		img->nr_pipes, img->nr_pipes == 1 ? "" : "s", pipe_bytes(img));
+	if (!img->nr_pipes)
+		return;
+	fprintf(f, "  %10s %10s %10s  %-10s %s\n", "ID", "SIZE", "BUFFERED",
+		"READ FDS", "WRITE FDS");
+	for (size_t k = 0; k < img->nr_pipes; k++) {
+		const struct image_pipe *ip = &img->pipes[k];
+		char *reads = NULL;
+		size_t len = 0;
+		FILE *m;
+
+		at = first_pipe_fd(pf, k, at);
+		fprintf(f, "  %10" PRIu64 " %10u %10u  ", ip->id, ip->size,
+			ip->nr_bytes);
+		m = open_memstream(&reads, &len);
+		if (m) {
+			text_pipe_ends(m, img, pf, k, at, false);
+			fclose(m);
+		}
+		fprintf(f, "%-10s ", reads ? reads : "?");
+		free(reads);
+		text_pipe_ends(f, img, pf, k, at, true);
+		fputc('\n', f);
+	}
+}
+
 static void text_mm(FILE *f, const struct ckpt_image *img)
 {
 	const struct ckpt_hdr_mm *m = &img->mm;
@@ -690,7 +874,7 @@ static void text_tail(FILE *f, const struct ckpt_image *img)
 }
 
 static void print_text(FILE *f, const char *name, const struct stream_info *si,
-		       const struct ckpt_image *img)
+		       const struct ckpt_image *img, const struct pipe_fds *pf)
 {
 	text_container(f, name, si);
 	text_header(f, img);
@@ -699,6 +883,7 @@ static void print_text(FILE *f, const char *name, const struct stream_info *si,
 	text_signals(f, img);
 	text_pending(f, img);
 	text_files(f, img);
+	text_pipes(f, img, pf);
 	text_mm(f, img);
 	text_auxv(f, img);
 	text_vmas(f, img);
@@ -1076,6 +1261,35 @@ static void json_file(struct json *j, const struct image_file *fi)
 	jclose(j, '}');
 }
 
+static void json_pipes(struct json *j, const struct ckpt_image *img,
+		       const struct pipe_fds *pf)
+{
+	size_t at = 0;
+
+	jopen(j, "pipes", '[');
+	for (size_t k = 0; k < img->nr_pipes; k++) {
+		const struct image_pipe *ip = &img->pipes[k];
+		struct fd_list l = { .f = j->f };
+
+		at = first_pipe_fd(pf, k, at);
+		if (k)
+			fputc(',', j->f);
+		jopen(j, NULL, '{');
+		juint(j, "id", ip->id);
+		juint(j, "size", ip->size);
+		juint(j, "bytes", ip->nr_bytes);
+		jopen(j, "read_fds", '[');
+		pipe_end_fds(img, pf, k, false, at, list_fd, &l);
+		jclose(j, ']');
+		l.n = 0;
+		jopen(j, "write_fds", '[');
+		pipe_end_fds(img, pf, k, true, at, list_fd, &l);
+		jclose(j, ']');
+		jclose(j, '}');
+	}
+	jclose(j, ']');
+}
+
 static void json_mm(struct json *j, const struct ckpt_image *img)
 {
 	const struct ckpt_hdr_mm *m = &img->mm;
@@ -1124,7 +1338,7 @@ static void json_vma(struct json *j, const struct image_vma *v)
 }
 
 static void print_json(FILE *f, const char *name, const struct stream_info *si,
-		       const struct ckpt_image *img)
+		       const struct ckpt_image *img, const struct pipe_fds *pf)
 {
 	struct json j = { .f = f, .first = true };
 
@@ -1142,6 +1356,7 @@ static void print_json(FILE *f, const char *name, const struct stream_info *si,
 		json_file(&j, &img->files[i]);
 	}
 	jclose(&j, ']');
+	json_pipes(&j, img, pf);
 	json_mm(&j, img);
 	json_auxv(&j, img);
 	jopen(&j, "vmas", '[');
@@ -1155,6 +1370,8 @@ static void print_json(FILE *f, const char *name, const struct stream_info *si,
 	juint(&j, "files", img->nr_files);
 	juint(&j, "open_files", img->nr_file_ids);
 	juint(&j, "pending_signals", img->nr_pending);
+	juint(&j, "pipes", img->nr_pipes);
+	juint(&j, "pipe_bytes", pipe_bytes(img));
 	juint(&j, "vmas", img->nr_vmas);
 	juint(&j, "mapped_bytes", vma_bytes(img));
 	juint(&j, "saved_pages", img->nr_pages);
@@ -1203,14 +1420,17 @@ static int info_run(const char *path, const struct key_opts *ko, int format)
 	ret = p ? source_pump(&src, p, NULL, NULL) : CKPT_EFAIL;
 	if (!ret) {
 		const struct ckpt_image *img = image_parser_image(p);
+		struct pipe_fds pf;
 
-		if (format == OPT_JSON)
-			print_json(stdout, src.name, source_info(&src), img);
-		else if (format == OPT_MAPS)
+		ret = find_pipe_fds(img, &pf);
+		if (!ret && format == OPT_JSON)
+			print_json(stdout, src.name, source_info(&src), img, &pf);
+		else if (!ret && format == OPT_MAPS)
 			print_maps(stdout, img);
-		else
-			print_text(stdout, src.name, source_info(&src), img);
-		if (fflush(stdout) || ferror(stdout))
+		else if (!ret)
+			print_text(stdout, src.name, source_info(&src), img, &pf);
+		free(pf.fds);
+		if (!ret && (fflush(stdout) || ferror(stdout)))
 			ret = ckpt_fail(CKPT_EFAIL, "standard output: write failed");
 	}
 	image_parser_free(p);

@@ -8,8 +8,11 @@
  * made for it, what a process sets for itself (signal dispositions and
  * alternate stack with every signal blocked, working directory, umask,
  * resource limits, personality, parent-death signal, no_new_privs: the
- * module only checks them); moves its own [vdso] and [vvar] to where the
- * image had them (a module cannot create them); and calls
+ * module only checks them); makes a pipe of the image's capacity for
+ * each of the image's pipes and passes both ends to the module, which
+ * puts them where the image had them with the data they held (a module
+ * cannot make pipes); moves its own [vdso] and [vvar] to where the image
+ * had them (a module cannot create them either); and calls
  * CKPT_IOC_RESTART on a pipe.  The kernel replaces the child's memory and
  * registers with the image's and lets it run, with the child's
  * credentials.  This command decrypts and validates the image and feeds
@@ -76,6 +79,8 @@ const struct ckpt_cmd cmd_restart = {
 	"image's signal dispositions and alternate stack, working directory,\n"
 	"umask, resource limits, personality, parent-death signal and\n"
 	"no_new_privs: an image with a limit above your hard limit is refused.\n"
+	"It makes one pipe of the image's capacity for each pipe the process held\n"
+	"both ends of: a capacity above your pipe-max-size is refused as well.\n"
 	"\n"
 	"A FILE is verified whole (key, authentication, image) before anything\n"
 	"is started.  Standard input cannot be read twice: a damaged stream may\n"
@@ -112,6 +117,9 @@ struct special {
 
 #define MAX_SPECIALS	4
 
+/* The most of an image held before its memory map is known. */
+#define RESTART_PREFIX_MAX	(256 << 20)
+
 /* The state of one restart, shared by the pump and the child. */
 struct job {
 	const struct options *o;
@@ -126,10 +134,12 @@ struct job {
 	size_t prefix_len, prefix_cap;
 	struct special specials[MAX_SPECIALS];
 	int nr_specials;
+	/* The child's pipes, one per pipe of the image, for the module. */
+	struct ckpt_restart_pipe *pipes;
 	/*
 	 * What the parser kept of the image once its map was known: the
-	 * task, fs and signals records the child sets up (fork() gives it
-	 * its own copy).
+	 * task, fs, signals and pipe records the child sets up (fork()
+	 * gives it its own copy).
 	 */
 	const struct ckpt_image *img;
 };
@@ -227,9 +237,25 @@ static const char *move_specials(const struct job *job)
 	return NULL;
 }
 
+/*
+ * One line to the status pipe, with one write(2): not through stdio,
+ * which allocates a buffer, and an allocator (the sanitizers' reads the
+ * clock) may call into the vDSO, which may have moved by now.
+ */
+static void status_line(int fd, const char *msg)
+{
+	char line[600];
+	size_t len = strnlen(msg, sizeof(line) - 1);
+
+	memcpy(line, msg, len);
+	line[len++] = '\n';
+	while (write(fd, line, len) < 0 && errno == EINTR)
+		;
+}
+
 static void __attribute__((noreturn)) child_fail(int fd, const char *msg)
 {
-	dprintf(fd, "%s\n", msg);
+	status_line(fd, msg);
 	_exit(CKPT_EFAIL);
 }
 
@@ -243,7 +269,7 @@ child_failf(int fd, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	dprintf(fd, "%s\n", msg);
+	status_line(fd, msg);
 	_exit(code);
 }
 
@@ -371,6 +397,70 @@ static void child_settings(const struct job *job)
 	}
 }
 
+/* fs.pipe-max-size, the largest capacity an unprivileged pipe may have. */
+static bool pipe_max_size(unsigned long *max)
+{
+	char buf[32];
+	ssize_t n;
+	int fd = open("/proc/sys/fs/pipe-max-size", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	*max = strtoul(buf, NULL, 10);
+	return true;
+}
+
+/*
+ * A pipe for each of the image's, with its capacity (F_SETPIPE_SZ, which
+ * refuses what this process may not have), both ends left open for the
+ * module, which cannot make pipes: it checks them, puts the ends where
+ * the image had them and the data in.  Made once the descriptors the
+ * restart does not need are closed; close-on-exec, as the module's own.
+ */
+static void child_pipes(struct job *job)
+{
+	const struct ckpt_image *img = job->img;
+	int fd = job->status[1];
+
+	for (size_t i = 0; i < img->nr_pipes; i++) {
+		const struct image_pipe *ip = &img->pipes[i];
+		struct ckpt_restart_pipe *rp = &job->pipes[i];
+		unsigned long max;
+		int ends[2], err, got;
+
+		if (pipe2(ends, O_CLOEXEC))
+			child_failf(fd, CKPT_EFAIL, "cannot make a pipe for the image's pipe:[%" PRIu64 "]: %s",
+				    ip->id, strerror(errno));
+		rp->id = ip->id;
+		rp->read_fd = ends[0];
+		rp->write_fd = ends[1];
+		got = fcntl(ends[1], F_SETPIPE_SZ, (int)ip->size);
+		/* A capacity is a power of two pages: the module wants the same. */
+		if (got >= 0 && (uint32_t)got != ip->size)
+			child_failf(fd, CKPT_ECORRUPT, "the image's pipe:[%" PRIu64 "] holds %u bytes, which is no pipe's capacity (a pipe asked for it gets %d)",
+				    ip->id, ip->size, got);
+		if (got >= 0)
+			continue;
+		err = errno;
+		if (err != EPERM)
+			child_failf(fd, CKPT_EFAIL, "cannot give the image's pipe:[%" PRIu64 "] its capacity of %u bytes: %s",
+				    ip->id, ip->size, strerror(err));
+		if (!pipe_max_size(&max))
+			child_failf(fd, CKPT_EPERM, "cannot give the image's pipe:[%" PRIu64 "] its capacity of %u bytes: %s (above pipe-max-size, or your pipes are above pipe-user-pages-hard)",
+				    ip->id, ip->size, strerror(err));
+		if (ip->size > max)
+			child_failf(fd, CKPT_EPERM, "the image's pipe:[%" PRIu64 "] holds %u bytes, above this process's pipe-max-size (%lu)",
+				    ip->id, ip->size, max);
+		child_failf(fd, CKPT_EPERM, "cannot give the image's pipe:[%" PRIu64 "] its capacity of %u bytes: %s (your pipes are above pipe-user-pages-hard)",
+			    ip->id, ip->size, strerror(err));
+	}
+}
+
 /* In the child: become the image's process, or report why not. */
 static void __attribute__((noreturn)) child_restart(struct job *job)
 {
@@ -378,6 +468,8 @@ static void __attribute__((noreturn)) child_restart(struct job *job)
 		.size = sizeof(args),
 		.fd = job->data[0],
 		.status_fd = job->status[1],
+		.pipes = (uintptr_t)job->pipes,
+		.nr_pipes = (uint32_t)job->img->nr_pipes,
 	};
 	const char *why;
 	int fd;
@@ -398,6 +490,7 @@ static void __attribute__((noreturn)) child_restart(struct job *job)
 		if (fd != job->data[0] && fd != job->status[1] && fd != job->dev)
 			close(fd);
 	child_settings(job);
+	child_pipes(job);
 
 	why = move_specials(job);
 	if (why)
@@ -416,7 +509,7 @@ static void __attribute__((noreturn)) child_restart(struct job *job)
 /*
  * The image's special mappings, once the parser has seen the whole map,
  * and with it every record the child sets up before the restart: the
- * task, fs and signals records come before the map.
+ * task, fs, signals and pipe records come before the map.
  */
 static bool map_known(struct job *job)
 {
@@ -445,14 +538,25 @@ static bool map_known(struct job *job)
 
 static int start_child(struct job *job)
 {
+	int err;
+
 	if (pipe2(job->data, O_CLOEXEC) || pipe2(job->status, O_CLOEXEC))
 		return ckpt_fail_errno(CKPT_EFAIL, errno, "restart: pipe");
+	/* The child fills it in: its own pipes, for the module. */
+	if (job->img->nr_pipes) {
+		job->pipes = calloc(job->img->nr_pipes, sizeof(*job->pipes));
+		if (!job->pipes)
+			return ckpt_fail(CKPT_EFAIL, "out of memory");
+	}
 	fflush(NULL);
 	job->child = fork();
-	if (job->child < 0)
-		return ckpt_fail_errno(CKPT_EFAIL, errno, "restart: fork");
+	err = errno;
 	if (job->child == 0)
 		child_restart(job);
+	free(job->pipes);
+	job->pipes = NULL;
+	if (job->child < 0)
+		return ckpt_fail_errno(CKPT_EFAIL, err, "restart: fork");
 	close(job->data[0]);
 	close(job->status[1]);
 	job->data[0] = job->status[1] = -1;
@@ -484,6 +588,13 @@ static int restart_sink(void *ctx, const void *buf, size_t len)
 
 	if (job->started)
 		return feed(job, buf, len);
+	/*
+	 * What comes before the memory map (descriptors, pipe contents) is
+	 * small in any real image: a hostile one must not make us hold GiBs.
+	 */
+	if (job->prefix_len + len > RESTART_PREFIX_MAX)
+		return ckpt_fail(CKPT_ECORRUPT, "%s: more than %d MiB before the memory map: not an image restart will hold",
+				 ckpt_in_name(job->o->input), RESTART_PREFIX_MAX >> 20);
 	if (job->prefix_len + len > job->prefix_cap) {
 		size_t cap = (job->prefix_cap ? job->prefix_cap : 65536);
 		unsigned char *bigger;
@@ -564,8 +675,11 @@ static int wait_program(pid_t pid)
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return ckpt_fail_errno(CKPT_EFAIL, errno, "restart: waitpid");
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
+	/* The program's status is not an error of ours: no message. */
+	if (WIFEXITED(status)) {
+		fflush(NULL);
+		_exit(WEXITSTATUS(status));
+	}
 	/* Its core, if any, was dumped; this command's is of no use. */
 	setrlimit(RLIMIT_CORE, &nocore);
 	signal(WTERMSIG(status), SIG_DFL);

@@ -4,10 +4,11 @@
  *
  * The parser is a push parser: image_feed() takes whatever bytes come,
  * assembles each record's fixed part (at most a VMA or a file with its
- * name, or the xstate), checks it, and lets page contents stream past.  It
- * keeps what `ckpt info` shows and what later checks need: the header,
- * the task, its filesystem context, the registers, the signal state and
- * pending signals, the open files, the auxiliary vector and the VMAs.
+ * name, or the xstate), checks it, and lets page contents and the data
+ * of pipes stream past.  It keeps what `ckpt info` shows and what later
+ * checks need: the header, the task, its filesystem context, the
+ * registers, the signal state and pending signals, the open files, the
+ * pipes, the auxiliary vector and the VMAs.
  *
  * The order of the records, the length of each, every count and every
  * address range is checked against <linux/checkpoint.h>; reserved fields
@@ -35,6 +36,10 @@
 #define CKPT_VMA_KNOWN_FLAGS	((CKPT_VMA_NORESERVE << 1) - 1)
 #define CKPT_FD_KNOWN_FLAGS	CKPT_FD_CLOEXEC
 #define CKPT_TASK_KNOWN_FLAGS	CKPT_TASK_NO_NEW_PRIVS
+
+/* i_mode's file type */
+#define K_S_IFMT		0170000
+#define K_S_IFIFO		0010000
 
 /* Signals as x86-64 numbers them; bit n-1 of a mask is signal n. */
 #define K_SIGKILL		9
@@ -66,11 +71,26 @@
 /* What the parser expects next. */
 enum stage {
 	ST_HEADER, ST_TASK, ST_FS, ST_CPU, ST_XSTATE, ST_SIGNALS,
-	ST_SIGPENDING, ST_FILES, ST_MM, ST_VMAS, ST_AUXV, ST_PAGES, ST_DONE,
+	ST_SIGPENDING, ST_FILES, ST_PIPES, ST_MM, ST_VMAS, ST_AUXV, ST_PAGES,
+	ST_DONE,
 };
 
 /* Where in a record the next byte goes. */
 enum state { IN_HDR, IN_BODY, IN_DATA };
+
+/*
+ * A file record that is an end of "pipe:[n]", kept until the pipe
+ * records are checked against the file records: each pipe must be the
+ * inode of such a file, and each such file above descriptor 2 must have
+ * its pipe record.
+ */
+struct pipe_end {
+	uint64_t n;			/* of its name, "pipe:[n]" */
+	uint64_t index;			/* the file record: its index, */
+	uint64_t offset;		/* its offset */
+	int32_t fd;
+	bool is_inode;			/* its ino is n */
+};
 
 struct image_parser {
 	const char *name;
@@ -78,6 +98,10 @@ struct image_parser {
 	size_t pending_cap;
 	size_t files_cap;
 	size_t vmas_cap;
+	size_t pipes_cap;
+	struct pipe_end *ends;		/* in file order, by n once all are in */
+	size_t nr_ends, ends_cap;
+	size_t ends_cursor;		/* the first end of a pipe not yet seen */
 	enum stage stage;
 	enum state state;
 	int error;			/* sticky */
@@ -89,7 +113,8 @@ struct image_parser {
 	size_t rec_cap;
 	size_t rec_want;
 	size_t rec_have;
-	uint64_t data_left;		/* page data still to come */
+	uint64_t data_left;		/* page or pipe data still to come */
+	uint64_t data_pad;		/* of which the last bytes, zeroes */
 
 	uint64_t offset;		/* bytes consumed */
 	size_t vma_cursor;		/* the VMA page runs are in now */
@@ -109,6 +134,7 @@ static const struct {
 	{ CKPT_HDR_SIGNALS, "CKPT_HDR_SIGNALS", ST_SIGNALS },
 	{ CKPT_HDR_SIGPENDING, "CKPT_HDR_SIGPENDING", ST_SIGPENDING },
 	{ CKPT_HDR_FILE, "CKPT_HDR_FILE", ST_FILES },
+	{ CKPT_HDR_PIPE, "CKPT_HDR_PIPE", ST_PIPES },
 	{ CKPT_HDR_MM, "CKPT_HDR_MM", ST_MM },
 	{ CKPT_HDR_VMA, "CKPT_HDR_VMA", ST_VMAS },
 	{ CKPT_HDR_AUXV, "CKPT_HDR_AUXV", ST_AUXV },
@@ -193,25 +219,50 @@ bool image_sniff(const unsigned char *buf, size_t len)
 
 /* ---------------------------------------------------------------- errors */
 
-/* Fail on the current record: "FILE: record N (TYPE at image offset X): FIELD: ..." */
+/* "FILE: record N (TYPE at image offset X): FIELD: ..." */
+CKPT_PRINTF(7, 0)
+static int vbad(struct image_parser *p, int code, uint32_t type,
+		uint64_t index, uint64_t offset, const char *field,
+		const char *fmt, va_list ap)
+{
+	const char *tname = image_type_name(type);
+	char what[512], tbuf[32];
+
+	vsnprintf(what, sizeof(what), fmt, ap);
+	if (!tname) {
+		snprintf(tbuf, sizeof(tbuf), "type %u", type);
+		tname = tbuf;
+	}
+	p->error = ckpt_fail(code, "%s: record %llu (%s at image offset %llu): %s: %s",
+			     p->name, (unsigned long long)index, tname,
+			     (unsigned long long)offset, field, what);
+	return p->error;
+}
+
+/* Fail on the current record. */
 CKPT_PRINTF(4, 5)
 static int bad(struct image_parser *p, int code, const char *field,
 	       const char *fmt, ...)
 {
-	const char *tname = image_type_name(p->cur.type);
-	char what[512], tbuf[32];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	vbad(p, code, p->cur.type, p->index, p->rec_off, field, fmt, ap);
 	va_end(ap);
-	if (!tname) {
-		snprintf(tbuf, sizeof(tbuf), "type %u", p->cur.type);
-		tname = tbuf;
-	}
-	p->error = ckpt_fail(code, "%s: record %llu (%s at image offset %llu): %s: %s",
-			     p->name, (unsigned long long)p->index, tname,
-			     (unsigned long long)p->rec_off, field, what);
+	return p->error;
+}
+
+/* Fail on the file record of @e, an earlier one. */
+CKPT_PRINTF(4, 5)
+static int bad_end(struct image_parser *p, const struct pipe_end *e,
+		   const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vbad(p, CKPT_ECORRUPT, CKPT_HDR_FILE, e->index, e->offset, field, fmt,
+	     ap);
+	va_end(ap);
 	return p->error;
 }
 
@@ -678,9 +729,88 @@ static int add_file(struct image_parser *p, const struct ckpt_hdr_file *f)
 	return CKPT_OK;
 }
 
+/* What pipe_name() finds in a name. */
+enum pipe_name {
+	NOT_PIPE,			/* anything but "pipe:[DIGITS]" */
+	PIPE_EXACT,			/* "pipe:[N]", as the kernel names pipes */
+	PIPE_ZEROES,			/* "pipe:[0N]": N with leading zeroes */
+	PIPE_HUGE,			/* a number above UINT64_MAX */
+};
+
+/* "pipe:[N]", N in decimal: *@id is N. */
+static enum pipe_name pipe_name(const char *name, uint64_t *id)
+{
+	static const char prefix[] = "pipe:[";
+	const char *d = name + sizeof(prefix) - 1, *digits = d;
+	uint64_t n = 0;
+	bool huge = false;
+
+	if (strncmp(name, prefix, sizeof(prefix) - 1))
+		return NOT_PIPE;
+	for (; *d >= '0' && *d <= '9'; d++) {
+		if (n > (UINT64_MAX - (uint64_t)(*d - '0')) / 10)
+			huge = true;
+		n = n * 10 + (uint64_t)(*d - '0');
+	}
+	if (d == digits || strcmp(d, "]"))
+		return NOT_PIPE;
+	if (huge)
+		return PIPE_HUGE;
+	*id = n;
+	return digits[0] == '0' && d - digits > 1 ? PIPE_ZEROES : PIPE_EXACT;
+}
+
+/* Is @f an end of a pipe, a FIFO named "pipe:[N]"? */
+static enum pipe_name file_pipe(const struct image_file *f, uint64_t *id)
+{
+	if ((f->mode & K_S_IFMT) != K_S_IFIFO)
+		return NOT_PIPE;
+	return pipe_name(f->name, id);
+}
+
+/*
+ * Keep the file just added if it is an end of a pipe: a FIFO named
+ * "pipe:[N]".  Only the name the kernel gives, N without leading zeroes,
+ * names the pipe whose inode N is.
+ */
+static int add_pipe_end(struct image_parser *p)
+{
+	const struct image_file *fi = &p->img.files[p->img.nr_files - 1];
+	enum pipe_name kind;
+	struct pipe_end *e;
+	uint64_t n = 0;
+
+	kind = file_pipe(fi, &n);
+	if (kind == NOT_PIPE)
+		return CKPT_OK;
+	if (kind == PIPE_HUGE) {
+		if (fi->fd <= 2)
+			return CKPT_OK;
+		return INVALID(p, "name", "fd %d holds %s, which can have no CKPT_HDR_PIPE record: its number is above 2^64-1",
+			       fi->fd, fi->name);
+	}
+	if (p->nr_ends == p->ends_cap) {
+		size_t cap = p->ends_cap ? 2 * p->ends_cap : 16;
+		struct pipe_end *bigger = realloc(p->ends, cap * sizeof(*bigger));
+
+		if (!bigger)
+			return p->error = ckpt_fail(CKPT_EFAIL, "out of memory");
+		p->ends = bigger;
+		p->ends_cap = cap;
+	}
+	e = &p->ends[p->nr_ends++];
+	e->n = n;
+	e->index = p->index;
+	e->offset = p->rec_off;
+	e->fd = fi->fd;
+	e->is_inode = kind == PIPE_EXACT && fi->ino == n;
+	return CKPT_OK;
+}
+
 /*
  * An open descriptor.  What describes its file (flags, mode, position,
- * device, inode, size, time) is informational: any value goes.  Of the
+ * device, inode, size, time) is informational: any value goes, but for
+ * the ends of pipes, which the pipe records must agree with.  Of the
  * records of one file_id (dup()ed descriptors) the first describes the
  * file; the others repeat it, or not.
  */
@@ -697,7 +827,113 @@ static int do_file(struct image_parser *p)
 		ret = check_file(p, f);
 	if (!ret)
 		ret = add_file(p, f);
+	if (!ret)
+		ret = add_pipe_end(p);
 	return ret;
+}
+
+/* ---------------------------------------------------------------- pipes */
+
+static int cmp_ends(const void *a, const void *b)
+{
+	const struct pipe_end *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n < y->n ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* The file records are all in: order their pipe ends by pipe. */
+static void end_files(struct image_parser *p)
+{
+	if (p->nr_ends)
+		qsort(p->ends, p->nr_ends, sizeof(*p->ends), cmp_ends);
+	p->ends_cursor = 0;
+}
+
+/*
+ * The ends of pipes below @id (of all pipes not seen yet, if @all) have
+ * had their chance: each above descriptor 2 needed a pipe record.  Those
+ * at 0, 1 and 2 may be of a pipe to the outside, which restart replaces
+ * with its own standard input, output or error.
+ */
+static int pipes_below(struct image_parser *p, uint64_t id, bool all)
+{
+	for (; p->ends_cursor < p->nr_ends; p->ends_cursor++) {
+		const struct pipe_end *e = &p->ends[p->ends_cursor];
+
+		if (!all && e->n >= id)
+			break;
+		if (e->fd > 2)
+			return bad_end(p, e, "name",
+				       "fd %d holds pipe:[%llu], which has no CKPT_HDR_PIPE record (pipes held above fd 2 are saved, in ascending id order, before CKPT_HDR_MM)",
+				       e->fd, (unsigned long long)e->n);
+	}
+	return CKPT_OK;
+}
+
+/*
+ * A pipe: after the previous one, of a capacity a pipe can have, holding
+ * no more than that, and whose ends are among the file records.  Its data
+ * streams past; the padding after it must be zero (checked as it comes).
+ */
+static int do_pipe(struct image_parser *p)
+{
+	const struct ckpt_hdr_pipe *pp = (const void *)p->rec;
+	uint64_t want = ALIGN8(sizeof(*pp) + (uint64_t)pp->nr_bytes);
+	struct image_pipe *ip;
+	bool found = false;
+	int ret;
+
+	if (p->img.nr_pipes == CKPT_IMAGE_MAX_PIPES)
+		return INVALID(p, "type", "more than %u CKPT_HDR_PIPE records",
+			       CKPT_IMAGE_MAX_PIPES);
+	if (p->img.nr_pipes) {
+		uint64_t prev = p->img.pipes[p->img.nr_pipes - 1].id;
+
+		if (pp->id <= prev)
+			return INVALID(p, "id", "%llu is not above the id %llu of the previous pipe record: %s",
+				       (unsigned long long)pp->id,
+				       (unsigned long long)prev,
+				       pp->id == prev ? "repeated" : "not ascending");
+	}
+	if (pp->size < CKPT_IMAGE_PIPE_MIN || pp->size > CKPT_IMAGE_PIPE_MAX ||
+	    pp->size % CKPT_IMAGE_PAGE_SIZE)
+		return INVALID(p, "size", "%u is not a pipe's capacity: a multiple of %d in %u..%u",
+			       pp->size, CKPT_IMAGE_PAGE_SIZE,
+			       CKPT_IMAGE_PIPE_MIN, CKPT_IMAGE_PIPE_MAX);
+	if (pp->nr_bytes > pp->size)
+		return INVALID(p, "nr_bytes", "%u is more than the pipe's size %u",
+			       pp->nr_bytes, pp->size);
+	if (p->cur.len != want)
+		return INVALID(p, "len", "%u, expected %llu for nr_bytes %u",
+			       p->cur.len, (unsigned long long)want,
+			       pp->nr_bytes);
+	ret = pipes_below(p, pp->id, false);
+	if (ret)
+		return ret;
+	for (; p->ends_cursor < p->nr_ends &&
+	       p->ends[p->ends_cursor].n == pp->id; p->ends_cursor++)
+		found |= p->ends[p->ends_cursor].is_inode;
+	if (!found)
+		return INVALID(p, "id", "%llu is the inode of no CKPT_HDR_FILE record of a pipe (a FIFO named pipe:[%llu])",
+			       (unsigned long long)pp->id,
+			       (unsigned long long)pp->id);
+	if (p->img.nr_pipes == p->pipes_cap) {
+		size_t cap = p->pipes_cap ? 2 * p->pipes_cap : 8;
+		struct image_pipe *bigger = realloc(p->img.pipes, cap * sizeof(*bigger));
+
+		if (!bigger)
+			return p->error = ckpt_fail(CKPT_EFAIL, "out of memory");
+		p->img.pipes = bigger;
+		p->pipes_cap = cap;
+	}
+	ip = &p->img.pipes[p->img.nr_pipes++];
+	ip->id = pp->id;
+	ip->size = pp->size;
+	ip->nr_bytes = pp->nr_bytes;
+	p->data_pad = p->cur.len - sizeof(*pp) - pp->nr_bytes;
+	return CKPT_OK;
 }
 
 static int check_vma_kind(struct image_parser *p, const struct ckpt_hdr_vma *v)
@@ -900,11 +1136,11 @@ static int do_tail(struct image_parser *p)
 
 /*
  * Is a record of @type welcome now?  If not, say why not.  The records
- * come one of each, in the order of the stages, but for four runs: the
+ * come one of each, in the order of the stages, but for five runs: the
  * pending signals and the VMAs, exactly as many as CKPT_HDR_SIGNALS and
- * CKPT_HDR_MM say, and the files and the pages, any number of them.  The
- * auxiliary vector comes after the VMAs, before the pages, where
- * ckpt.ko's checkpoint_mm() writes it and its restart reads it.
+ * CKPT_HDR_MM say, and the files, the pipes and the pages, any number of
+ * them.  The auxiliary vector comes after the VMAs, before the pages,
+ * where ckpt.ko's checkpoint_mm() writes it and its restart reads it.
  */
 static int check_order(struct image_parser *p)
 {
@@ -913,17 +1149,32 @@ static int check_order(struct image_parser *p)
 		[ST_FS] = CKPT_HDR_FS, [ST_CPU] = CKPT_HDR_CPU,
 		[ST_XSTATE] = CKPT_HDR_XSTATE, [ST_SIGNALS] = CKPT_HDR_SIGNALS,
 		[ST_SIGPENDING] = CKPT_HDR_SIGPENDING, [ST_FILES] = CKPT_HDR_FILE,
-		[ST_MM] = CKPT_HDR_MM, [ST_VMAS] = CKPT_HDR_VMA,
+		[ST_PIPES] = CKPT_HDR_PIPE, [ST_MM] = CKPT_HDR_MM,
+		[ST_VMAS] = CKPT_HDR_VMA,
 		[ST_AUXV] = CKPT_HDR_AUXV, [ST_PAGES] = CKPT_HDR_PAGES,
 	};
 	uint32_t type = p->cur.type;
 	int stage = type_stage(type);
+	int ret;
 
 	if (stage < 0)
 		return INVALID(p, "type", "unknown record type %u", type);
-	/* The file records are zero or more: the mm ends them. */
-	if (p->stage == ST_FILES && type == CKPT_HDR_MM)
+	/*
+	 * The file records and the pipe records are zero or more: a pipe
+	 * record ends the files, the mm ends both.  The pipes are checked
+	 * against the files as they come, and once they are all in.
+	 */
+	if (p->stage == ST_FILES &&
+	    (type == CKPT_HDR_PIPE || type == CKPT_HDR_MM)) {
+		end_files(p);
+		p->stage = ST_PIPES;
+	}
+	if (p->stage == ST_PIPES && type == CKPT_HDR_MM) {
+		ret = pipes_below(p, 0, true);
+		if (ret)
+			return ret;
 		p->stage = ST_MM;
+	}
 	if (p->stage == ST_PAGES ? stage == ST_PAGES : type == expected[p->stage])
 		return CKPT_OK;
 	if (type == CKPT_HDR_SIGPENDING && p->stage > ST_SIGPENDING)
@@ -931,15 +1182,20 @@ static int check_order(struct image_parser *p)
 			       p->img.signals.nr_pending,
 			       p->stage > ST_FILES || p->img.nr_files ?
 			       ", or one after the file records" : "");
+	if (type == CKPT_HDR_FILE && p->stage == ST_PIPES)
+		return INVALID(p, "type", "out of order: the file records come before the pipe records");
 	if (type == CKPT_HDR_FILE && p->stage > ST_FILES)
 		return INVALID(p, "type", "out of order: the file records come before CKPT_HDR_MM");
+	if (type == CKPT_HDR_PIPE && p->stage > ST_PIPES)
+		return INVALID(p, "type", "out of order: the pipe records come before CKPT_HDR_MM");
 	if (type == CKPT_HDR_VMA && p->stage > ST_VMAS)
 		return INVALID(p, "type", "more VMA records than CKPT_HDR_MM.nr_vmas (%u)%s",
 			       p->img.mm.nr_vmas,
 			       p->img.nr_page_records ? ", or a VMA after the pages" :
 			       p->stage == ST_PAGES ? ", or a VMA after CKPT_HDR_AUXV" : "");
 	if (stage < (int)p->stage && type != CKPT_HDR_SIGPENDING &&
-	    type != CKPT_HDR_FILE && type != CKPT_HDR_VMA)
+	    type != CKPT_HDR_FILE && type != CKPT_HDR_PIPE &&
+	    type != CKPT_HDR_VMA)
 		return INVALID(p, "type", "repeated: an image has one %s",
 			       image_type_name(type));
 	if (p->stage == ST_SIGPENDING)
@@ -949,7 +1205,9 @@ static int check_order(struct image_parser *p)
 		return INVALID(p, "type", "CKPT_HDR_VMA %zu of %u expected: fewer VMA records than CKPT_HDR_MM.nr_vmas",
 			       p->img.nr_vmas + 1, p->img.mm.nr_vmas);
 	if (p->stage == ST_FILES)
-		return INVALID(p, "type", "out of order: CKPT_HDR_FILE or CKPT_HDR_MM expected here");
+		return INVALID(p, "type", "out of order: CKPT_HDR_FILE, CKPT_HDR_PIPE or CKPT_HDR_MM expected here");
+	if (p->stage == ST_PIPES)
+		return INVALID(p, "type", "out of order: CKPT_HDR_PIPE or CKPT_HDR_MM expected here");
 	return INVALID(p, "type", "out of order: %s expected here",
 		       image_type_name(expected[p->stage]));
 }
@@ -1045,6 +1303,16 @@ static int check_length(struct image_parser *p, size_t *keep, uint64_t *data)
 		*keep = sizeof(struct ckpt_hdr_pages);
 		*data = len - sizeof(struct ckpt_hdr_pages);
 		return CKPT_OK;
+	case CKPT_HDR_PIPE:
+		/* Exact once nr_bytes is known (do_pipe); the data streams. */
+		if (len < sizeof(struct ckpt_hdr_pipe) ||
+		    len > ALIGN8(sizeof(struct ckpt_hdr_pipe) + (uint64_t)CKPT_IMAGE_PIPE_MAX) ||
+		    len % 8)
+			return INVALID(p, "len", "%u is not the length of a pipe record with 0..%u bytes of data",
+				       len, CKPT_IMAGE_PIPE_MAX);
+		*keep = sizeof(struct ckpt_hdr_pipe);
+		*data = len - sizeof(struct ckpt_hdr_pipe);
+		return CKPT_OK;
 	}
 	if (len != want)
 		return INVALID(p, "len", "%u, expected %zu", len, want);
@@ -1057,6 +1325,7 @@ static int begin_record(struct image_parser *p)
 	size_t keep = 0;
 	int ret;
 
+	p->data_pad = 0;
 	ret = check_order(p);
 	if (!ret)
 		ret = check_length(p, &keep, &p->data_left);
@@ -1096,6 +1365,8 @@ static int do_record(struct image_parser *p)
 		return do_sigpending(p);
 	case CKPT_HDR_FILE:
 		return do_file(p);
+	case CKPT_HDR_PIPE:
+		return do_pipe(p);
 	case CKPT_HDR_MM:
 		return do_mm(p);
 	case CKPT_HDR_AUXV:
@@ -1134,7 +1405,7 @@ static enum stage next_stage(const struct image_parser *p)
 	case CKPT_HDR_AUXV:
 		return ST_PAGES;
 	default:
-		/* Files and pages, any number; the tail ended the image. */
+		/* Files, pipes and pages, any number; the tail ended the image. */
 		return p->stage;
 	}
 }
@@ -1178,6 +1449,23 @@ static size_t feed_header(struct image_parser *p, const unsigned char *buf,
 	return n;
 }
 
+/*
+ * The last data_pad bytes of a record's data are padding: of the @n
+ * bytes at @b, those that fall in it must be zero.
+ */
+static bool data_padding_zero(struct image_parser *p, const unsigned char *b,
+			      size_t n)
+{
+	uint64_t before = p->data_left > p->data_pad ?
+			  p->data_left - p->data_pad : 0;
+	size_t from = before < n ? (size_t)before : n;
+
+	if (all_zero(b + from, n - from))
+		return true;
+	INVALID(p, "padding", "must be zero");
+	return false;
+}
+
 int image_feed(struct image_parser *p, const void *buf, size_t len)
 {
 	const unsigned char *b = buf;
@@ -1208,6 +1496,8 @@ int image_feed(struct image_parser *p, const void *buf, size_t len)
 			break;
 		default:
 			n = p->data_left < len ? p->data_left : len;
+			if (p->data_pad && !data_padding_zero(p, b, n))
+				break;
 			p->data_left -= n;
 			if (!p->data_left)
 				end_record(p);
@@ -1266,6 +1556,8 @@ void image_parser_free(struct image_parser *p)
 	for (size_t i = 0; i < p->img.nr_files; i++)
 		free(p->img.files[i].name);
 	free(p->img.files);
+	free(p->img.pipes);
+	free(p->ends);
 	for (size_t i = 0; i < p->img.nr_vmas; i++)
 		free(p->img.vmas[i].name);
 	free(p->img.vmas);

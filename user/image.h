@@ -25,6 +25,9 @@
 #define CKPT_IMAGE_MAX_FILES	(1U << 20)	/* the default of fs.nr_open */
 #define CKPT_IMAGE_MAX_PENDING	(1U << 16)	/* pending signals */
 #define CKPT_IMAGE_AUXV_MAX	1024		/* words of the auxiliary vector */
+#define CKPT_IMAGE_MAX_PIPES	4096		/* CKPT_HDR_PIPE records */
+#define CKPT_IMAGE_PIPE_MIN	4096		/* a pipe's capacity: one page */
+#define CKPT_IMAGE_PIPE_MAX	(1U << 30)	/* ... up to 1 GiB */
 #define CKPT_IMAGE_PAGE_SIZE	4096		/* x86-64 */
 
 /* One VMA as the image gives it, and how many of its pages it saves. */
@@ -60,6 +63,16 @@ struct image_file {
 	char *name;
 };
 
+/*
+ * One pipe (CKPT_HDR_PIPE): what it is, not what it holds; its data
+ * streams past, like page contents.
+ */
+struct image_pipe {
+	uint64_t id;			/* its inode number: "pipe:[id]" */
+	uint32_t size;			/* its capacity in bytes */
+	uint32_t nr_bytes;		/* bytes it held */
+};
+
 /* The filesystem context (CKPT_HDR_FS). */
 struct image_fs {
 	uint32_t umask;
@@ -87,6 +100,8 @@ struct ckpt_image {
 	struct image_file *files;	/* in ascending fd order */
 	size_t nr_files;
 	uint32_t nr_file_ids;		/* distinct open files */
+	struct image_pipe *pipes;	/* in ascending id order */
+	size_t nr_pipes;
 	struct ckpt_hdr_mm mm;
 	uint64_t *auxv;			/* (type, value) pairs, AT_NULL last */
 	uint32_t nr_auxv_words;

@@ -26,7 +26,8 @@ const char ckpt_exit_codes_help[] =
 	"  5  truncated input\n"
 	"  6  not a ckpt file, or an unsupported format version\n"
 	"  7  permission denied: by the ptrace access check, or at restart (an image's\n"
-	"     limit above your hard limit, a file you may not open)\n"
+	"     limit above your hard limit, a pipe above your pipe-max-size, a file you\n"
+	"     may not open)\n"
 	"  8  not supported (by this build, or by ckpt.ko for this process)\n";
 
 static struct {

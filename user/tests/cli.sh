@@ -103,7 +103,7 @@ setup() {
 	printf 'wrong horse battery\n' >"$T/pw2"
 	chmod 600 "$T/pw" "$T/pw2"
 	cp "$T/plain.img" "$T/bad.img"
-	flip "$T/bad.img" 4784	# CKPT_HDR_VMA record 15 (at 4776): start
+	flip "$T/bad.img" 5032	# CKPT_HDR_VMA record 18 (at 5024): start
 	R=$(cat "$T/id.pub")
 	R2=$(cat "$T/id2.pub")
 	"$CKPT" encrypt -r "$R" -o "$T/enc" "$T/plain.img" || exit 1
@@ -204,23 +204,51 @@ t_info_describes_plain_and_encrypted_images() {
 	has "$T/out" "273 pages saved" || return 1
 	expect 0 "$CKPT" info -i "$T/id" "$T/enc" || return 1
 	has "$T/out" "encryption:  1 recipient, key ids" || return 1
-	has "$T/out" "tail:        26 records, 6 VMAs, 273 pages"
+	has "$T/out" "tail:        29 records, 6 VMAs, 273 pages"
 }
 
 t_info_lists_the_open_descriptors() {
 	expect 0 "$CKPT" info "$T/plain.img" || return 1
-	# After the signals, before the mm.
-	sed -n '/^pending:/,/^mm:/p' "$T/out" >"$T/files.txt"
-	[ "$(wc -l <"$T/files.txt")" -eq 11 ] || { diag "$T/out"; return 1; }
-	sed -n '/^files:/,/^mm:/p' "$T/out" >"$T/files.txt"
-	[ "$(wc -l <"$T/files.txt")" -eq 7 ] || { diag "$T/out"; return 1; }
-	has "$T/files.txt" "files:       4 open descriptors of 3 files" || return 1
+	# After the signals, before the pipes.
+	sed -n '/^pending:/,/^pipes:/p' "$T/out" >"$T/files.txt"
+	[ "$(wc -l <"$T/files.txt")" -eq 13 ] || { diag "$T/out"; return 1; }
+	sed -n '/^files:/,/^pipes:/p' "$T/out" >"$T/files.txt"
+	[ "$(wc -l <"$T/files.txt")" -eq 9 ] || { diag "$T/out"; return 1; }
+	has "$T/files.txt" "files:       6 open descriptors of 5 files" || return 1
 	has "$T/files.txt" "     FD FILE FLAGS   TYPE ACCESS                    POS  NAME" || return 1
 	has "$T/files.txt" "      0    0 -       chr  r                           0  /dev/null" || return 1
 	has "$T/files.txt" "      1    1 -       fifo w,nonblock                  0  pipe:[1234]" || return 1
 	has "$T/files.txt" "      2    2 cloexec chr  rw,append                   0  /dev/pts/0" || return 1
-	# fd 3 is a dup() of fd 1: the same open file.
-	has "$T/files.txt" "      3    1 cloexec fifo w,nonblock                  0  pipe:[1234]"
+	has "$T/files.txt" "      3    3 -       fifo r                           0  pipe:[777]" || return 1
+	has "$T/files.txt" "      4    4 -       fifo w                           0  pipe:[777]" || return 1
+	# fd 5 is a dup() of fd 4: the same open file.
+	has "$T/files.txt" "      5    4 cloexec fifo w                           0  pipe:[777]"
+}
+
+t_info_shows_the_pipes_and_the_descriptors_of_their_ends() {
+	expect 0 "$CKPT" info "$T/plain.img" || return 1
+	# After the files, before the mm; pipe:[1234] at fd 1 is not saved.
+	sed -n '/^pipes:/,/^mm:/p' "$T/out" >"$T/pipes.txt"
+	[ "$(wc -l <"$T/pipes.txt")" -eq 4 ] || { diag "$T/out"; return 1; }
+	has "$T/pipes.txt" "pipes:       1 pipe, 12 bytes buffered" || return 1
+	has "$T/pipes.txt" "          ID       SIZE   BUFFERED  READ FDS   WRITE FDS" || return 1
+	has "$T/pipes.txt" "         777      65536         12  3          4,5" || return 1
+	# Its data is not shown.
+	! grep -q "hello, pipe" "$T/out" || { echo "# the pipe's data is shown"; return 1; }
+	"$MKIMAGE" --more-files --second-pipe "$T/pipes.img" || return 1
+	expect 0 "$CKPT" info "$T/pipes.img" || return 1
+	has "$T/out" "pipes:       2 pipes, 12 bytes buffered" || return 1
+	has "$T/out" "         777      65536         12  3          4,5" || return 1
+	has "$T/out" "         900      16384          0  200        201" || return 1
+	has "$T/out" "tail:        40 records, 6 VMAs, 273 pages" || return 1
+	command -v jq >/dev/null 2>&1 || { skip "no jq for --json"; return; }
+	expect 0 "$CKPT" info --json "$T/plain.img" || return 1
+	[ "$(jq -c '.pipes' "$T/out")" = '[{"id":777,"size":65536,"bytes":12,"read_fds":[3],"write_fds":[4,5]}]' ] ||
+		{ jq -c '.pipes' "$T/out" | diag; return 1; }
+	[ "$(jq -c '.totals | [.pipes, .pipe_bytes]' "$T/out")" = '[1,12]' ] || return 1
+	expect 0 "$CKPT" info --json "$T/pipes.img" || return 1
+	[ "$(jq -c '[.pipes[] | [.id, .size, .bytes, .read_fds, .write_fds]]' "$T/out")" = '[[777,65536,12,[3],[4,5]],[900,16384,0,[200],[201]]]' ] ||
+		{ jq -c '.pipes' "$T/out" | diag; return 1; }
 }
 
 t_info_shows_the_task_settings_fs_signals_and_auxv() {
@@ -246,18 +274,18 @@ t_info_shows_the_task_settings_fs_signals_and_auxv() {
 
 t_info_shows_descriptors_of_every_kind_with_names_escaped() {
 	expect 0 "$CKPT" info "$T/files.img" || return 1
-	has "$T/out" "files:       12 open descriptors of 11 files" || return 1
-	has "$T/out" "      4    3 cloexec file rw,append               12345  /home/user/notes.txt" || return 1
-	has "$T/out" "      5    4 cloexec dir  r                           0  /tmp" || return 1
-	has "$T/out" "      6    5 -       sock rw,nonblock                 0  socket:[5678]" || return 1
-	has "$T/out" "      7    6 -       blk  r                           0  /dev/sda" || return 1
-	has "$T/out" "      8    7 cloexec ?    rw,nonblock                 0  anon_inode:[eventfd]" || return 1
-	has "$T/out" "      9    8 -       link path                        0  /usr/lib/libc.so" || return 1
-	has "$T/out" "     10    9 -       file w                  1099511627776  /tmp/\\033[31mred\\012name" || return 1
-	has "$T/out" "    100   10 -       chr  -,nonblock                  0  /dev/ttyS0" || return 1
+	has "$T/out" "files:       14 open descriptors of 13 files" || return 1
+	has "$T/out" "      6    5 cloexec file rw,append               12345  /home/user/notes.txt" || return 1
+	has "$T/out" "      7    6 cloexec dir  r                           0  /tmp" || return 1
+	has "$T/out" "      8    7 -       sock rw,nonblock                 0  socket:[5678]" || return 1
+	has "$T/out" "      9    8 -       blk  r                           0  /dev/sda" || return 1
+	has "$T/out" "     10    9 cloexec ?    rw,nonblock                 0  anon_inode:[eventfd]" || return 1
+	has "$T/out" "     11   10 -       link path                        0  /usr/lib/libc.so" || return 1
+	has "$T/out" "     12   11 -       file w                  1099511627776  /tmp/\\033[31mred\\012name" || return 1
+	has "$T/out" "    100   12 -       chr  -,nonblock                  0  /dev/ttyS0" || return 1
 	# No raw escape or newline of a name reaches the terminal.
 	! grep -q "$(printf '\033')" "$T/out" || { echo "# a raw ESC in the output"; return 1; }
-	has "$T/out" "tail:        34 records, 6 VMAs, 273 pages" || return 1
+	has "$T/out" "tail:        37 records, 6 VMAs, 273 pages" || return 1
 	# The descriptors are not part of the memory map.
 	expect 0 "$CKPT" info --maps "$T/files.img" || return 1
 	cp "$T/out" "$T/maps.files"
@@ -285,19 +313,19 @@ t_info_json_is_one_valid_object() {
 		[ "$(jq -r '.vmas[1].dev' "$T/out")" = "08:01" ] || return 1
 		[ "$(jq '.totals.saved_pages' "$T/out")" = 273 ] || return 1
 		[ "$(jq -r '.task.syscall_name' "$T/out")" = clock_nanosleep ] || return 1
-		[ "$(jq '.files | length' "$T/out")" = 4 ] || return 1
-		[ "$(jq '.totals.files' "$T/out")" = 4 ] || return 1
-		[ "$(jq '.totals.open_files' "$T/out")" = 3 ] || return 1
-		[ "$(jq -c '[.files[].fd]' "$T/out")" = '[0,1,2,3]' ] || return 1
-		[ "$(jq -c '[.files[].file_id]' "$T/out")" = '[0,1,2,1]' ] || return 1
+		[ "$(jq '.files | length' "$T/out")" = 6 ] || return 1
+		[ "$(jq '.totals.files' "$T/out")" = 6 ] || return 1
+		[ "$(jq '.totals.open_files' "$T/out")" = 5 ] || return 1
+		[ "$(jq -c '[.files[].fd]' "$T/out")" = '[0,1,2,3,4,5]' ] || return 1
+		[ "$(jq -c '[.files[].file_id]' "$T/out")" = '[0,1,2,3,4,4]' ] || return 1
 		[ "$(jq -c '.files[1]' "$T/out")" = '{"fd":1,"file_id":1,"fd_flags":"0x0","cloexec":false,"f_flags":"0x801","access":"w","open_flags":["nonblock"],"mode":"010600","type":"fifo","pos":0,"dev":"00:0d","inode":1234,"rdev":"00:00","size":0,"mtime_sec":1764185000,"mtime_nsec":123456789,"name":"pipe:[1234]"}' ] ||
 			{ jq -c '.files[1]' "$T/out" | diag; return 1; }
 		[ "$(jq -r '.files[2] | [.cloexec, .access, .type, .name, .rdev] | join(" ")' "$T/out")" = "true rw chr /dev/pts/0 88:00" ] || return 1
 		expect 0 "$CKPT" info --json "$T/files.img" || return 1
-		[ "$(jq '.files | length' "$T/out")" = 12 ] || return 1
-		[ "$(jq -r '.files[10].name' "$T/out")" = "$(printf '/tmp/\033[31mred\nname')" ] || return 1
-		[ "$(jq -r '.files[4] | "\(.pos) \(.size) \(.mode) \(.dev)"' "$T/out")" = "12345 20000 0100644 08:01" ] || return 1
-		[ "$(jq -r '.files[9] | "\(.access) \(.type) \(.open_flags | join(","))"' "$T/out")" = "path link nofollow,path" ]
+		[ "$(jq '.files | length' "$T/out")" = 14 ] || return 1
+		[ "$(jq -r '.files[12].name' "$T/out")" = "$(printf '/tmp/\033[31mred\nname')" ] || return 1
+		[ "$(jq -r '.files[6] | "\(.pos) \(.size) \(.mode) \(.dev)"' "$T/out")" = "12345 20000 0100644 08:01" ] || return 1
+		[ "$(jq -r '.files[11] | "\(.access) \(.type) \(.open_flags | join(","))"' "$T/out")" = "path link nofollow,path" ]
 	elif command -v python3 >/dev/null 2>&1; then
 		python3 -m json.tool "$T/out" >/dev/null
 	else
@@ -378,7 +406,7 @@ t_output_through_a_symlink_replaces_its_target() {
 
 t_invalid_plain_image_exit_4_names_the_record() {
 	expect 4 "$CKPT" info "$T/bad.img" || return 1
-	has "$T/err" "record 15 (CKPT_HDR_VMA at image offset 4776): start:" || return 1
+	has "$T/err" "record 18 (CKPT_HDR_VMA at image offset 5024): start:" || return 1
 	expect 4 "$CKPT" encrypt -r "$R" -o "$T/x6" "$T/bad.img" || return 1
 	[ ! -e "$T/x6" ] && no_leftovers "$T"
 }
@@ -386,7 +414,7 @@ t_invalid_plain_image_exit_4_names_the_record() {
 t_truncated_plain_image_exit_5() {
 	head -c 8000 "$T/plain.img" >"$T/cut.img"
 	expect 5 "$CKPT" info "$T/cut.img" || return 1
-	has "$T/err" "truncated: the image ends at offset 8000 inside record 20 (CKPT_HDR_PAGES"
+	has "$T/err" "truncated: the image ends at offset 8000 inside record 23 (CKPT_HDR_PAGES"
 }
 
 t_not_a_ckpt_file_exit_6_and_empty_exit_5() {
@@ -606,7 +634,7 @@ t_checkpoint_refuses_an_invalid_image_exit_4() {
 	need_fake || return
 	expect 4 fake CKPT_FAKE_IMAGE="$T/bad.img" \
 		"$CKPT" checkpoint 4242 --plaintext -o "$T/c8" || return 1
-	has "$T/err" "ckpt: error: image of pid 4242: record 15 (CKPT_HDR_VMA at image offset 4776): start:" || return 1
+	has "$T/err" "ckpt: error: image of pid 4242: record 18 (CKPT_HDR_VMA at image offset 5024): start:" || return 1
 	has "$T/err" "ckpt: hint: ckpt.ko wrote an image this ckpt cannot read" || return 1
 	[ ! -e "$T/c8" ] && no_leftovers "$T"
 }
@@ -668,6 +696,9 @@ t_restart_child_sets_the_image_state_on_itself_before_the_ioctl() {
 	has "$T/restart.log" "rlimit 7 100 200" || return 1
 	has "$T/restart.log" "pdeath 10" || return 1
 	has "$T/restart.log" "nnp 1" || return 1
+	# The image's pipe, made for the module: both ends, of its capacity.
+	has "$T/restart.log" "args size 48 flags 0 nr_pipes 1 reserved 0 pipes set" || return 1
+	has "$T/restart.log" "pipe 777 read r size 65536 held 0 write w size 65536 held 0 one pipe" || return 1
 	# No alternate stack: disabled, keeping the image's SS_AUTODISARM.
 	# (Not under AddressSanitizer, whose _exit() path cannot take that
 	# state: it unpoisons the alternate stack unless ss_flags is exactly
@@ -700,6 +731,52 @@ t_restart_reports_a_working_directory_it_cannot_enter() {
 	expect 1 fake CKPT_FAKE_RESTART_LOG="$T/nowhere.log" "$CKPT" restart "$T/nowhere.img" || return 1
 	has "$T/err" "restart failed: cannot enter the image's working directory $T/nowhere: No such file or directory" || return 1
 	[ ! -e "$T/nowhere.log" ]
+}
+
+t_restart_makes_the_image_pipes_and_passes_both_ends_to_the_ioctl() {
+	need_fake || return
+	"$MKIMAGE" --host --cwd "$T" --pipe-size 8192 --second-pipe "$T/pipes-host.img" || return 1
+	expect 4 fake CKPT_FAKE_RESTART_LOG="$T/pipes.log" "$CKPT" restart "$T/pipes-host.img" || return 1
+	has "$T/pipes.log" "args size 48 flags 0 nr_pipes 2 reserved 0 pipes set" || return 1
+	# One pipe per record, in their order, each with the record's
+	# capacity, its read end open for reading, its write end for writing,
+	# and empty: the module puts the data in.
+	has "$T/pipes.log" "pipe 777 read r size 8192 held 0 write w size 8192 held 0 one pipe" || return 1
+	has "$T/pipes.log" "pipe 900 read r size 16384 held 0 write w size 16384 held 0 one pipe" || return 1
+	[ "$(grep '^pipe ' "$T/pipes.log" | cut -d' ' -f2 | tr '\n' ' ')" = "777 900 " ] || { diag "$T/pipes.log"; return 1; }
+	# A capacity is a power of two pages: 3 pages would become 4.
+	"$MKIMAGE" --host --cwd "$T" --pipe-size 12288 "$T/pipe3.img" || return 1
+	expect 4 fake CKPT_FAKE_RESTART_LOG="$T/pipe3.log" "$CKPT" restart "$T/pipe3.img" || return 1
+	has "$T/err" "restart failed: the image's pipe:[777] holds 12288 bytes, which is no pipe's capacity (a pipe asked for it gets 16384)" || return 1
+	[ ! -e "$T/pipe3.log" ]
+}
+
+# has_cap N: this shell has capability N in its effective set.
+has_cap() {
+	eff=$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status)
+	[ -n "$eff" ] && [ $(( (0x$eff >> $1) & 1 )) -eq 1 ]
+}
+
+t_restart_refuses_a_pipe_above_pipe_max_size_exit_7() {
+	need_fake || return
+	[ -r /proc/sys/fs/pipe-max-size ] || { skip "no /proc/sys/fs/pipe-max-size"; return; }
+	max=$(cat /proc/sys/fs/pipe-max-size)
+	size=$((max * 2))
+	[ "$size" -le 1073741824 ] || { skip "pipe-max-size $max leaves no capacity above it"; return; }
+	"$MKIMAGE" --host --cwd "$T" --pipe-size "$size" "$T/bigpipe.img" || return 1
+	# CAP_SYS_RESOURCE (24) lifts pipe-max-size: run without it.
+	drop=
+	if has_cap 24; then
+		command -v setpriv >/dev/null 2>&1 || { skip "CAP_SYS_RESOURCE, and no setpriv to drop it"; return; }
+		drop="setpriv --inh-caps=-sys_resource --bounding-set=-sys_resource"
+	fi
+	expect 7 $drop env LD_PRELOAD="$FAKE" \
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+		CKPT_FAKE_RESTART_LOG="$T/bigpipe.log" "$CKPT" restart "$T/bigpipe.img" || return 1
+	[ "$(cat "$T/err")" = "ckpt: error: $T/bigpipe.img: restart failed: the image's pipe:[777] holds $size bytes, above this process's pipe-max-size ($max)" ] ||
+		{ diag "$T/err"; return 1; }
+	# Refused before the ioctl.
+	[ ! -e "$T/bigpipe.log" ]
 }
 
 t_no_partial_output_is_ever_left() {

@@ -19,7 +19,11 @@
  * to CKPT_FAKE_RESTART_LOG (an absolute path), if given: the blocked
  * mask, every signal action that is not all zero, the alternate stack,
  * the working directory, the umask, the resource limits, the
- * personality, the parent-death signal and no_new_privs, one a line.
+ * personality, the parent-death signal and no_new_privs, one a line;
+ * then the arguments (size, flags, nr_pipes, reserved) and each pipe it
+ * was passed, as the module would see it: its id, the access mode, the
+ * capacity (F_GETPIPE_SZ) and the bytes held (FIONREAD) of each of its
+ * two descriptors, and whether they are the two ends of one pipe.
  * Then it fails as the module would before its point of no return:
  * CKPT_FAKE_MSG (or "fake: restart refused") on the status descriptor,
  * errno CKPT_FAKE_ERRNO (or EINVAL).  It reads all of that with raw
@@ -36,6 +40,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -216,7 +221,41 @@ static void log_line(int fd, const char *fmt, ...)
 		real_syscall(SYS_write, fd, line, (long)(n < (int)sizeof(line) ? n : (int)sizeof(line) - 1));
 }
 
-static void log_restart_state(const char *path)
+/* One end of a pipe the restart was passed: "r size 65536 held 0". */
+static void log_pipe_end(int fd, long pfd, struct stat *st, int *ok)
+{
+	long fl = real_syscall(SYS_fcntl, pfd, (long)F_GETFL, 0L);
+	long size = real_syscall(SYS_fcntl, pfd, (long)F_GETPIPE_SZ, 0L);
+	int held = -1;
+
+	real_syscall(SYS_ioctl, pfd, (long)FIONREAD, &held);
+	*ok = !real_syscall(SYS_fstat, pfd, st) && S_ISFIFO(st->st_mode);
+	log_line(fd, " %s size %ld held %d",
+		 fl < 0 ? "bad" : (fl & O_ACCMODE) == O_RDONLY ? "r" :
+		 (fl & O_ACCMODE) == O_WRONLY ? "w" : "rw", size, held);
+}
+
+static void log_pipes(int fd, const struct ckpt_restart_args *a)
+{
+	const struct ckpt_restart_pipe *p = (const void *)(uintptr_t)a->pipes;
+
+	log_line(fd, "args size %u flags %llu nr_pipes %u reserved %u pipes %s\n",
+		 a->size, (unsigned long long)a->flags, a->nr_pipes,
+		 a->reserved, a->pipes ? "set" : "none");
+	for (uint32_t i = 0; p && i < a->nr_pipes; i++) {
+		struct stat r, w;
+		int rok, wok;
+
+		log_line(fd, "pipe %llu read", (unsigned long long)p[i].id);
+		log_pipe_end(fd, p[i].read_fd, &r, &rok);
+		log_line(fd, " write");
+		log_pipe_end(fd, p[i].write_fd, &w, &wok);
+		log_line(fd, " %s\n", rok && wok && r.st_dev == w.st_dev &&
+			 r.st_ino == w.st_ino ? "one pipe" : "not one pipe");
+	}
+}
+
+static void log_restart_state(const char *path, const struct ckpt_restart_args *a)
 {
 	unsigned long blocked = 0;
 	struct k_stack ss = { 0 };
@@ -257,6 +296,7 @@ static void log_restart_state(const char *path)
 	real_syscall(SYS_prctl, (long)PR_GET_PDEATHSIG, &pdeath, 0L, 0L, 0L);
 	log_line(fd, "pdeath %d\n", pdeath);
 	log_line(fd, "nnp %ld\n", real_syscall(SYS_prctl, (long)PR_GET_NO_NEW_PRIVS, 0L, 0L, 0L, 0L));
+	log_pipes((int)fd, a);
 	real_syscall(SYS_close, fd);
 }
 
@@ -267,7 +307,7 @@ static long fake_restart(const struct ckpt_restart_args *a)
 	const char *err = getenv("CKPT_FAKE_ERRNO");
 
 	if (path)
-		log_restart_state(path);
+		log_restart_state(path, a);
 	if (!msg)
 		msg = "fake: restart refused";
 	if (a->status_fd >= 0) {

@@ -15,6 +15,9 @@
  *   --nnp              no_new_privs
  *   --no-altstack FLAGS  no alternate signal stack, ss_flags FLAGS (SS_DISABLE
  *                      is 2, SS_AUTODISARM 0x80000000)
+ *   --pipe-size SIZE   the capacity of the pipe of synth_std_files()
+ *   --second-pipe      a second pipe, pipe:[SECOND_PIPE_ID] of 16 KiB,
+ *                      empty: its read end at fd 200, its write end at 201
  */
 #include <limits.h>
 #include <stdbool.h>
@@ -29,10 +32,14 @@
 
 #include "synth.h"
 
+#define SECOND_PIPE_ID		900
+#define SECOND_PIPE_SIZE	16384
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: mkimage [--more-files] [--host] [--cwd DIR] [--nofile SOFT:HARD]\n"
-			"               [--pdeath SIG] [--nnp] [--no-altstack FLAGS] OUT [EXTRA_PAGES]\n");
+			"               [--pdeath SIG] [--nnp] [--no-altstack FLAGS]\n"
+			"               [--pipe-size SIZE] [--second-pipe] OUT [EXTRA_PAGES]\n");
 	return 2;
 }
 
@@ -43,6 +50,8 @@ int main(int argc, char **argv)
 	char here[PATH_MAX];
 	unsigned long long nofile[2];
 	bool set_nofile = false, nnp = false, no_altstack = false;
+	bool second_pipe = false;
+	uint32_t pipe_size = SYNTH_PIPE_SIZE;
 	uint32_t ss_flags = 0;
 	int pdeath = -1;
 	uint32_t extra, umask_value = SYNTH_UMASK;
@@ -69,6 +78,10 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--no-altstack") && i + 1 < argc) {
 			no_altstack = true;
 			ss_flags = (uint32_t)strtoul(argv[++i], NULL, 0);
+		} else if (!strcmp(argv[i], "--pipe-size") && i + 1 < argc) {
+			pipe_size = (uint32_t)strtoul(argv[++i], NULL, 0);
+		} else if (!strcmp(argv[i], "--second-pipe")) {
+			second_pipe = true;
 		} else {
 			return usage();
 		}
@@ -126,6 +139,13 @@ int main(int argc, char **argv)
 	synth_std_files(&s);
 	if (more_files)
 		synth_more_files(&s);
+	if (second_pipe) {
+		synth_pipe_end(&s, 200, 0, SECOND_PIPE_ID, 0);
+		synth_pipe_end(&s, 201, CKPT_FD_CLOEXEC, SECOND_PIPE_ID, 1);
+	}
+	synth_pipe(&s, SYNTH_PIPE_ID, pipe_size, SYNTH_PIPE_DATA, SYNTH_PIPE_BYTES);
+	if (second_pipe)
+		synth_pipe(&s, SECOND_PIPE_ID, SECOND_PIPE_SIZE, NULL, 0);
 	if (host)
 		synth_small_memory(&s);
 	else

@@ -244,6 +244,37 @@ size_t synth_dup(struct synth *s, int32_t fd, uint32_t fd_flags, size_t of)
 	return off;
 }
 
+size_t synth_pipe_end(struct synth *s, int32_t fd, uint32_t fd_flags,
+		      uint64_t id, int write)
+{
+	char name[32];
+	struct ckpt_hdr_file *f;
+	size_t off;
+
+	snprintf(name, sizeof(name), "pipe:[%llu]", (unsigned long long)id);
+	/* O_WRONLY; the kernel's S_IFIFO | 0600 */
+	off = synth_file(s, fd, fd_flags, write ? 1 : 0, 0010600, name);
+	f = synth_at(s, off);
+	f->dev = 13;			/* pipefs */
+	f->ino = id;
+	return off;
+}
+
+size_t synth_pipe(struct synth *s, uint64_t id, uint32_t size,
+		  const void *data, uint32_t nr_bytes)
+{
+	size_t off = synth_record(s, CKPT_HDR_PIPE,
+				  ALIGN8(sizeof(struct ckpt_hdr_pipe) + nr_bytes));
+	struct ckpt_hdr_pipe *p = synth_at(s, off);
+
+	p->id = id;
+	p->size = size;
+	p->nr_bytes = nr_bytes;
+	if (nr_bytes)
+		memcpy(p->data, data, nr_bytes);
+	return off;
+}
+
 /* The kernel's open flags (x86-64), which the C library's differ from. */
 #define K_WRONLY	00000001
 #define K_RDWR		00000002
@@ -275,28 +306,36 @@ void synth_std_files(struct synth *s)
 	f->dev = 24;
 	f->ino = 3;
 	f->rdev = NEW_DEV(136, 0);
-	synth_dup(s, 3, CKPT_FD_CLOEXEC, pipe);
+	synth_pipe_end(s, 3, 0, SYNTH_PIPE_ID, 0);
+	pipe = synth_pipe_end(s, 4, 0, SYNTH_PIPE_ID, 1);
+	synth_dup(s, 5, CKPT_FD_CLOEXEC, pipe);
+}
+
+void synth_std_pipes(struct synth *s)
+{
+	synth_pipe(s, SYNTH_PIPE_ID, SYNTH_PIPE_SIZE, SYNTH_PIPE_DATA,
+		   SYNTH_PIPE_BYTES);
 }
 
 void synth_more_files(struct synth *s)
 {
 	struct ckpt_hdr_file *f;
 
-	f = synth_at(s, synth_file(s, 4, CKPT_FD_CLOEXEC,
+	f = synth_at(s, synth_file(s, 6, CKPT_FD_CLOEXEC,
 				   K_RDWR | K_APPEND | K_LARGEFILE, 0100644,
 				   "/home/user/notes.txt"));
 	f->pos = 12345;
 	f->size = 20000;
 	f->dev = (8 << 8) | 1;
-	synth_file(s, 5, CKPT_FD_CLOEXEC, K_DIRECTORY | K_LARGEFILE, 0040755,
+	synth_file(s, 7, CKPT_FD_CLOEXEC, K_DIRECTORY | K_LARGEFILE, 0040755,
 		   "/tmp");
-	synth_file(s, 6, 0, K_RDWR | K_NONBLOCK, 0140777, "socket:[5678]");
-	f = synth_at(s, synth_file(s, 7, 0, K_LARGEFILE, 0060660, "/dev/sda"));
+	synth_file(s, 8, 0, K_RDWR | K_NONBLOCK, 0140777, "socket:[5678]");
+	f = synth_at(s, synth_file(s, 9, 0, K_LARGEFILE, 0060660, "/dev/sda"));
 	f->rdev = NEW_DEV(8, 0);
-	synth_file(s, 8, CKPT_FD_CLOEXEC, K_RDWR | K_NONBLOCK, 0600,
+	synth_file(s, 10, CKPT_FD_CLOEXEC, K_RDWR | K_NONBLOCK, 0600,
 		   "anon_inode:[eventfd]");
-	synth_file(s, 9, 0, K_PATH | K_NOFOLLOW, 0120777, "/usr/lib/libc.so");
-	f = synth_at(s, synth_file(s, 10, 0, K_WRONLY, 0100600,
+	synth_file(s, 11, 0, K_PATH | K_NOFOLLOW, 0120777, "/usr/lib/libc.so");
+	f = synth_at(s, synth_file(s, 12, 0, K_WRONLY, 0100600,
 				   "/tmp/\x1b[31mred\nname"));
 	f->pos = 1ULL << 40;
 	f->size = 1ULL << 40;
@@ -429,6 +468,7 @@ void synth_prologue(struct synth *s)
 {
 	synth_start(s);
 	synth_std_files(s);
+	synth_std_pipes(s);
 }
 
 void synth_standard(struct synth *s, uint32_t extra_pages)

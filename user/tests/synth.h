@@ -83,6 +83,15 @@ size_t synth_file(struct synth *s, int32_t fd, uint32_t fd_flags,
 		  uint32_t f_flags, uint32_t mode, const char *name);
 /* A descriptor that shares the file of the record at @of (dup()). */
 size_t synth_dup(struct synth *s, int32_t fd, uint32_t fd_flags, size_t of);
+/*
+ * An end of pipe @id: a FIFO named "pipe:[@id]" of inode @id, open for
+ * reading (@write 0) or writing: a new file_id.
+ */
+size_t synth_pipe_end(struct synth *s, int32_t fd, uint32_t fd_flags,
+		      uint64_t id, int write);
+/* A pipe record: capacity @size, holding the @nr_bytes of @data. */
+size_t synth_pipe(struct synth *s, uint64_t id, uint32_t size,
+		  const void *data, uint32_t nr_bytes);
 size_t synth_mm(struct synth *s, uint32_t nr_vmas);
 /*
  * An auxiliary vector of SYNTH_AUXV_PAIRS pairs, AT_NULL included:
@@ -109,21 +118,37 @@ void synth_start_in(struct synth *s, uint32_t umask, const char *cwd);
 #define SYNTH_START_RECORDS	8
 #define SYNTH_PENDING		2
 /*
- * Descriptors 0 to 3: /dev/null read-only, a non-blocking pipe
- * write-only, a terminal read-write in append mode, close-on-exec, and
- * fd 3 a close-on-exec dup() of fd 1 (file_id 1): three open files.
+ * Descriptors 0 to 5: /dev/null read-only, a non-blocking pipe to the
+ * outside (pipe:[1234], not saved) write-only, a terminal read-write in
+ * append mode, close-on-exec; then the read end (fd 3) and the write end
+ * (fd 4) of pipe:[SYNTH_PIPE_ID], and fd 5 a close-on-exec dup() of
+ * fd 4 (file_id 4): five open files.
  */
 void synth_std_files(struct synth *s);
-#define SYNTH_STD_FILES	4
-#define SYNTH_STD_FILE_IDS	3
-/* synth_start() then synth_std_files(): what comes before the mm. */
+#define SYNTH_STD_FILES	6
+#define SYNTH_STD_FILE_IDS	5
+/*
+ * The pipe record of synth_std_files()' pipe: capacity SYNTH_PIPE_SIZE,
+ * holding SYNTH_PIPE_DATA.  It comes after every file record.
+ */
+void synth_std_pipes(struct synth *s);
+#define SYNTH_STD_PIPES		1
+#define SYNTH_PIPE_ID		777
+#define SYNTH_PIPE_SIZE		65536
+#define SYNTH_PIPE_DATA		"hello, pipe\n"
+#define SYNTH_PIPE_BYTES	12
+/*
+ * synth_start(), synth_std_files() and synth_std_pipes(): what comes
+ * before the mm.
+ */
 void synth_prologue(struct synth *s);
 
 /*
- * Descriptors from 4 on, one of each kind: a regular file at a position,
+ * Descriptors from 6 on, one of each kind: a regular file at a position,
  * a directory, a socket, a block device, an anonymous inode (no type),
  * an O_PATH symbolic link, a file whose name has an escape sequence and
- * a newline, and one open for ioctls only at fd 100.
+ * a newline, and one open for ioctls only at fd 100.  They go between
+ * synth_std_files() and synth_std_pipes().
  */
 void synth_more_files(struct synth *s);
 #define SYNTH_MORE_FILES	8
@@ -139,8 +164,8 @@ void synth_standard(struct synth *s, uint32_t extra_pages);
 /* What synth_standard() adds after synth_prologue(): mm to tail. */
 void synth_standard_memory(struct synth *s, uint32_t extra_pages);
 /* The records of synth_standard(), the tail included. */
-#define SYNTH_STD_RECORDS	(SYNTH_START_RECORDS + SYNTH_STD_FILES + 2 + \
-				 SYNTH_STD_VMAS + 6 + 1)
+#define SYNTH_STD_RECORDS	(SYNTH_START_RECORDS + SYNTH_STD_FILES + \
+				 SYNTH_STD_PIPES + 2 + SYNTH_STD_VMAS + 6 + 1)
 /*
  * The smallest memory map: mm, one anonymous VMA at 0x10000000, without
  * special mappings, auxv, one saved page; then the tail.

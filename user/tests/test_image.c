@@ -59,7 +59,7 @@ static void standard_image_parses(const void *arg)
 		CHECK(img->complete);
 		CHECK_INT(img->length, s.len);
 		CHECK_INT(img->nr_records, SYNTH_STD_RECORDS);
-		CHECK_INT(img->nr_records, 27);
+		CHECK_INT(img->nr_records, 30);
 		CHECK_INT(img->nr_vmas, SYNTH_STD_VMAS);
 		CHECK_INT(img->nr_pages, 273);
 		CHECK_INT(img->nr_page_records, 6);
@@ -83,13 +83,26 @@ static void standard_image_parses(const void *arg)
 			CHECK_STR(img->files[2].name, "/dev/pts/0");
 			CHECK_INT(img->files[2].fd_flags, CKPT_FD_CLOEXEC);
 			CHECK_INT(img->files[2].mtime_nsec, 123456789);
-			/* fd 3 is a dup() of fd 1: the same file. */
+			/* fds 3 and 4, the ends of a pipe; 5 a dup() of 4. */
+			CHECK_STR(img->files[3].name, "pipe:[777]");
+			CHECK_INT(img->files[3].ino, SYNTH_PIPE_ID);
+			CHECK_INT(img->files[3].f_flags, 0);
+			CHECK_INT(img->files[4].f_flags, 1);
 			CHECK_INT(img->files[0].file_id, 0);
 			CHECK_INT(img->files[1].file_id, 1);
 			CHECK_INT(img->files[2].file_id, 2);
-			CHECK_INT(img->files[3].file_id, 1);
-			CHECK_INT(img->files[3].fd_flags, CKPT_FD_CLOEXEC);
-			CHECK_STR(img->files[3].name, "pipe:[1234]");
+			CHECK_INT(img->files[3].file_id, 3);
+			CHECK_INT(img->files[4].file_id, 4);
+			CHECK_INT(img->files[5].file_id, 4);
+			CHECK_INT(img->files[5].fd_flags, CKPT_FD_CLOEXEC);
+			CHECK_STR(img->files[5].name, "pipe:[777]");
+		}
+		/* The pipe, without its data. */
+		CHECK_INT(img->nr_pipes, SYNTH_STD_PIPES);
+		if (img->nr_pipes == SYNTH_STD_PIPES) {
+			CHECK_INT(img->pipes[0].id, SYNTH_PIPE_ID);
+			CHECK_INT(img->pipes[0].size, SYNTH_PIPE_SIZE);
+			CHECK_INT(img->pipes[0].nr_bytes, SYNTH_PIPE_BYTES);
 		}
 		CHECK_INT(img->fs.umask, SYNTH_UMASK);
 		CHECK_STR(img->fs.cwd, SYNTH_CWD);
@@ -182,7 +195,8 @@ static void files_of_every_kind_parse(const void *arg)
 	longest[0] = '/';
 	longest[CKPT_IMAGE_NAME_MAX - 1] = '\0';
 	synth_init(&s);
-	synth_prologue(&s);
+	synth_start(&s);
+	synth_std_files(&s);
 	synth_more_files(&s);
 	synth_file(&s, 101, 0, 0, 0, "");
 	f = synth_at(&s, synth_file(&s, 0x7fffffff, CKPT_FD_CLOEXEC, ~0U, ~0U,
@@ -190,22 +204,24 @@ static void files_of_every_kind_parse(const void *arg)
 	f->pos = f->ino = f->size = f->dev = UINT64_MAX;
 	f->mtime_sec = INT64_MIN;
 	f->mtime_nsec = ~0U;
+	synth_std_pipes(&s);
 	synth_standard_memory(&s, 0);
 	CHECK_INT(s.nr_files, SYNTH_STD_FILES + SYNTH_MORE_FILES + 2);
 	CHECK_INT(parse_keep(s.buf, s.len, 3, &p), CKPT_OK);
 	img = image_parser_image(p);
 	CHECK_INT(img->nr_files, s.nr_files);
-	CHECK_INT(img->nr_records, SYNTH_START_RECORDS + s.nr_files + 2 + 6 + 6 + 1);
+	CHECK_INT(img->nr_records, SYNTH_START_RECORDS + s.nr_files +
+		  SYNTH_STD_PIPES + 2 + 6 + 6 + 1);
 	CHECK_INT(img->nr_file_ids, s.nr_file_ids);
 	if (img->nr_files == s.nr_files) {
 		const struct image_file *last = &img->files[img->nr_files - 1];
 
-		CHECK_INT(img->files[4].pos, 12345);
-		CHECK_INT(img->files[4].file_id, 3);
-		CHECK_STR(img->files[10].name, "/tmp/\x1b[31mred\nname");
-		CHECK_INT(img->files[11].fd, 100);
-		CHECK_INT(img->files[11].rdev, (4 << 8) | 64);
-		CHECK_STR(img->files[12].name, "");
+		CHECK_INT(img->files[6].pos, 12345);
+		CHECK_INT(img->files[6].file_id, 5);
+		CHECK_STR(img->files[12].name, "/tmp/\x1b[31mred\nname");
+		CHECK_INT(img->files[13].fd, 100);
+		CHECK_INT(img->files[13].rdev, (4 << 8) | 64);
+		CHECK_STR(img->files[14].name, "");
 		CHECK_INT(last->fd, 0x7fffffff);
 		CHECK_INT(strlen(last->name), CKPT_IMAGE_NAME_MAX - 1);
 		CHECK(last->pos == UINT64_MAX && last->f_flags == ~0U &&
@@ -351,6 +367,98 @@ static void most_pending_signals_parse(const void *arg)
 	synth_free(&s);
 }
 
+/*
+ * Pipes at the edges of validity: ids 0 and 2^64-1, capacities of 4096
+ * and 2^30 bytes, a pipe full, one of a byte short of full, one held by
+ * one end only or read-write, one at fd 2 only; and pipes that need no
+ * record: one to the outside at fds 0 and 1, a FIFO with a path, a
+ * regular file named like a pipe, a FIFO named "pipe:[]".
+ */
+static void pipes_at_their_edges_parse(const void *arg)
+{
+	static unsigned char full[8192];
+	struct image_parser *p;
+	const struct ckpt_image *img;
+	struct ckpt_hdr_file *f;
+	struct synth s;
+
+	(void)arg;
+	memset(full, 0xa5, sizeof(full));
+	synth_init(&s);
+	synth_start(&s);
+	synth_pipe_end(&s, 0, 0, 5, 0);
+	synth_pipe_end(&s, 1, 0, 5, 1);
+	synth_pipe_end(&s, 2, 0, 0, 1);
+	synth_pipe_end(&s, 3, 0, 6, 0);
+	synth_file(&s, 4, 0, 0, 0010644, "/tmp/fifo");
+	synth_file(&s, 5, 0, 0, 0100644, "pipe:[99]");
+	synth_file(&s, 6, 0, 0, 0010600, "pipe:[]");
+	f = synth_at(&s, synth_pipe_end(&s, 7, 0, UINT64_MAX, 0));
+	f->f_flags = 2;
+	synth_pipe(&s, 0, 4096, full, 4096);
+	synth_pipe(&s, 6, 8192, full, 8191);
+	synth_pipe(&s, UINT64_MAX, 1U << 30, NULL, 0);
+	synth_small_memory(&s);
+	CHECK_INT(parse_keep(s.buf, s.len, 7, &p), CKPT_OK);
+	img = image_parser_image(p);
+	CHECK_INT(img->nr_pipes, 3);
+	if (img->nr_pipes == 3) {
+		CHECK_INT(img->pipes[0].id, 0);
+		CHECK_INT(img->pipes[0].size, 4096);
+		CHECK_INT(img->pipes[0].nr_bytes, 4096);
+		CHECK_INT(img->pipes[1].id, 6);
+		CHECK_INT(img->pipes[1].nr_bytes, 8191);
+		CHECK(img->pipes[2].id == UINT64_MAX);
+		CHECK_INT(img->pipes[2].size, 1U << 30);
+		CHECK_INT(img->pipes[2].nr_bytes, 0);
+	}
+	image_parser_free(p);
+	CHECK_INT(parse_keep(s.buf, s.len, 1, NULL), CKPT_OK);
+	synth_free(&s);
+}
+
+/* @n_files ends of pipes 1000.., at fds 3.., then @n_pipes pipe records. */
+static void synth_many_pipes(struct synth *s, uint32_t n_files, uint32_t n_pipes)
+{
+	synth_init(s);
+	synth_start(s);
+	for (uint32_t i = 0; i < n_files; i++)
+		synth_pipe_end(s, 3 + (int32_t)i, 0, 1000 + i, i % 2);
+	for (uint32_t i = 0; i < n_pipes; i++)
+		synth_pipe(s, 1000 + i, 4096, NULL, 0);
+}
+
+static void most_pipes_parse(const void *arg)
+{
+	struct image_parser *p;
+	struct synth s;
+
+	(void)arg;
+	synth_many_pipes(&s, CKPT_IMAGE_MAX_PIPES, CKPT_IMAGE_MAX_PIPES);
+	synth_small_memory(&s);
+	CHECK_INT(parse_keep(s.buf, s.len, 65536, &p), CKPT_OK);
+	CHECK_INT(image_parser_image(p)->nr_pipes, CKPT_IMAGE_MAX_PIPES);
+	image_parser_free(p);
+	synth_free(&s);
+}
+
+static void too_many_pipes(const void *arg)
+{
+	struct synth s;
+	char want[160];
+
+	(void)arg;
+	synth_many_pipes(&s, CKPT_IMAGE_MAX_PIPES + 1, CKPT_IMAGE_MAX_PIPES + 1);
+	synth_small_memory(&s);
+	CHECK_INT(parse_keep(s.buf, s.len, 65536, NULL), CKPT_ECORRUPT);
+	snprintf(want, sizeof(want), "img: record %u (CKPT_HDR_PIPE at image offset %zu): type: more than %u CKPT_HDR_PIPE records",
+		 SYNTH_START_RECORDS + 2 * CKPT_IMAGE_MAX_PIPES + 1,
+		 synth_find(&s, CKPT_HDR_PIPE, CKPT_IMAGE_MAX_PIPES),
+		 CKPT_IMAGE_MAX_PIPES);
+	CHECK_STR(ckpt_errmsg(), want);
+	synth_free(&s);
+}
+
 static void sniff(const void *arg)
 {
 	struct synth s;
@@ -393,6 +501,11 @@ static struct ckpt_hdr_xstate *xstate(struct synth *s)
 static struct ckpt_hdr_file *file(struct synth *s, int n)
 {
 	return AT(s, CKPT_HDR_FILE, n);
+}
+
+static struct ckpt_hdr_pipe *pipe_rec(struct synth *s, int n)
+{
+	return AT(s, CKPT_HDR_PIPE, n);
 }
 
 static struct ckpt_hdr_mm *mm(struct synth *s)
@@ -738,7 +851,8 @@ static void file_after_pages(struct synth *s)
 static void file_no_mm(struct synth *s)
 {
 	synth_init(s);
-	synth_prologue(s);
+	synth_start(s);
+	synth_std_files(s);
 	synth_tail(s);
 }
 
@@ -763,9 +877,190 @@ STD(file_reserved, file(s, 1)->reserved = 1)
 static void file_len_beyond_path_max(struct synth *s)
 {
 	synth_init(s);
-	synth_prologue(s);
+	synth_start(s);
+	synth_std_files(s);
 	synth_record(s, CKPT_HDR_FILE,
 		     sizeof(struct ckpt_hdr_file) + CKPT_IMAGE_NAME_MAX + 8);
+}
+
+/* Pipes: order */
+static void pipe_before_signals(struct synth *s)
+{
+	start_until(s, CKPT_HDR_SIGNALS);
+	synth_std_pipes(s);
+}
+
+static void file_after_pipes(struct synth *s)
+{
+	synth_init(s);
+	synth_prologue(s);
+	synth_file(s, 10, 0, 0, 0100644, "/etc/passwd");
+}
+
+static void pipe_after_mm(struct synth *s)
+{
+	synth_init(s);
+	synth_prologue(s);
+	synth_mm(s, 0);
+	synth_std_pipes(s);
+}
+
+static void pipe_after_pages(struct synth *s)
+{
+	synth_init(s);
+	synth_prologue(s);
+	synth_mm(s, 1);
+	synth_vma(s, 0x600000, 0x610000, CKPT_VMA_ANON, CKPT_VMA_READ, "[heap]");
+	synth_auxv(s);
+	synth_pages(s, 0x600000, 1);
+	synth_std_pipes(s);
+}
+
+/* Pipe 500 at fd 0 does not need its record before pipe 777's. */
+static void pipes_descending(struct synth *s)
+{
+	synth_init(s);
+	synth_start(s);
+	synth_pipe_end(s, 0, 0, 500, 0);
+	synth_pipe_end(s, 3, 0, 777, 0);
+	synth_pipe_end(s, 4, 0, 777, 1);
+	synth_pipe(s, 777, 4096, NULL, 0);
+	synth_pipe(s, 500, 4096, NULL, 0);
+}
+
+static void pipe_repeated(struct synth *s)
+{
+	synth_init(s);
+	synth_prologue(s);
+	synth_std_pipes(s);
+}
+
+static void too_many_pipes_build(struct synth *s)
+{
+	synth_many_pipes(s, CKPT_IMAGE_MAX_PIPES + 1, CKPT_IMAGE_MAX_PIPES + 1);
+}
+
+/* Pipes: fields, length, padding */
+STD(pipe_size_zero, pipe_rec(s, 0)->size = 0)
+STD(pipe_size_small, pipe_rec(s, 0)->size = 2048)
+STD(pipe_size_unaligned, pipe_rec(s, 0)->size = SYNTH_PIPE_SIZE + 512)
+STD(pipe_size_huge, pipe_rec(s, 0)->size = (1U << 30) + 4096)
+STD(pipe_bytes_above_size, pipe_rec(s, 0)->nr_bytes = SYNTH_PIPE_SIZE + 1)
+STD(pipe_bytes_fewer, pipe_rec(s, 0)->nr_bytes = 4)
+STD(pipe_bytes_more, pipe_rec(s, 0)->nr_bytes = 20)
+STD(pipe_len_long, pipe_rec(s, 0)->h.len += 8)
+STD(pipe_len_odd, pipe_rec(s, 0)->h.len -= 4)
+STD(pipe_len_short, pipe_rec(s, 0)->h.len = 16)
+STD(pipe_padding_first, ((char *)pipe_rec(s, 0))[sizeof(struct ckpt_hdr_pipe) +
+						  SYNTH_PIPE_BYTES] = 1)
+STD(pipe_padding_last, ((char *)pipe_rec(s, 0))[pipe_rec(s, 0)->h.len - 1] = 1)
+STD(pipe_cut_in_data, s->len = synth_find(s, CKPT_HDR_PIPE, 0) + 30)
+
+static void pipe_len_huge(struct synth *s)
+{
+	synth_init(s);
+	synth_start(s);
+	synth_std_files(s);
+	synth_std_pipes(s);
+	pipe_rec(s, 0)->h.len = sizeof(struct ckpt_hdr_pipe) + (1U << 30) + 8;
+}
+
+/* Pipes: each is the inode of a FIFO named "pipe:[ID]" */
+STD(pipe_of_no_file, pipe_rec(s, 0)->id = SYNTH_PIPE_ID - 1)
+
+static void pipe_of_a_regular_file(struct synth *s)
+{
+	synth_init(s);
+	synth_start(s);
+	((struct ckpt_hdr_file *)synth_at(s, synth_pipe_end(s, 3, 0, 777, 0)))->mode = 0100600;
+	synth_pipe(s, 777, 4096, NULL, 0);
+}
+
+static void pipe_inode_differs(struct synth *s)
+{
+	synth_init(s);
+	synth_start(s);
+	((struct ckpt_hdr_file *)synth_at(s, synth_pipe_end(s, 3, 0, 777, 0)))->ino = 778;
+	synth_pipe(s, 777, 4096, NULL, 0);
+}
+
+/* "pipe:[0777]" is not how the kernel names pipe 777. */
+static void pipe_name_zeroes(struct synth *s)
+{
+	struct ckpt_hdr_file *f;
+
+	synth_init(s);
+	synth_start(s);
+	f = synth_at(s, synth_file(s, 3, 0, 0, 0010600, "pipe:[0777]"));
+	f->ino = 777;
+	synth_pipe(s, 777, 4096, NULL, 0);
+}
+
+static void pipe_name_other(struct synth *s)
+{
+	struct ckpt_hdr_file *f;
+
+	synth_init(s);
+	synth_start(s);
+	f = synth_at(s, synth_file(s, 3, 0, 0, 0010600, "pipe:[778]"));
+	f->ino = 777;
+	synth_pipe(s, 777, 4096, NULL, 0);
+}
+
+/* Pipes: each FIFO named "pipe:[N]" above fd 2 has its pipe record */
+static void pipe_missing_at_mm(struct synth *s)
+{
+	synth_init(s);
+	synth_start(s);
+	synth_std_files(s);
+	synth_pipe_end(s, 6, 0, 888, 0);
+	synth_std_pipes(s);
+	synth_small_memory(s);
+}
+
+static void pipe_missing_before(struct synth *s)
+{
+	synth_init(s);
+	synth_start(s);
+	synth_std_files(s);
+	synth_pipe_end(s, 6, 0, 500, 1);
+	synth_std_pipes(s);
+	synth_small_memory(s);
+}
+
+static void pipe_missing_no_pipes(struct synth *s)
+{
+	synth_init(s);
+	synth_start(s);
+	synth_pipe_end(s, 3, 0, 5, 0);
+	synth_small_memory(s);
+}
+
+/* A dup() above fd 2 of the pipe to the outside at fd 1. */
+static void pipe_outside_dup(struct synth *s)
+{
+	synth_init(s);
+	synth_start(s);
+	synth_dup(s, 3, 0, synth_pipe_end(s, 1, 0, 5, 1));
+	synth_small_memory(s);
+}
+
+static void pipe_zeroes_missing(struct synth *s)
+{
+	struct ckpt_hdr_file *f;
+
+	synth_init(s);
+	synth_start(s);
+	f = synth_at(s, synth_file(s, 3, 0, 0, 0010600, "pipe:[0777]"));
+	f->ino = 777;
+	synth_small_memory(s);
+}
+
+static void pipe_name_huge(struct synth *s)
+{
+	synth_init(s);
+	synth_start(s);
+	synth_file(s, 3, 0, 0, 0010600, "pipe:[18446744073709551616]");
 }
 
 /* MM */
@@ -1047,9 +1342,9 @@ static const struct hostile hostile[] = {
 	{ "an xstate record of the wrong length", xstate_len, CKPT_ECORRUPT, "len: 848, expected 856" },
 
 	{ "a file record before the xstate", file_before_xstate, CKPT_ECORRUPT, "record 4 (CKPT_HDR_FILE at image offset 816): type: out of order: CKPT_HDR_XSTATE expected here" },
-	{ "a file record after the mm", file_after_mm, CKPT_ECORRUPT, "record 13 (CKPT_HDR_FILE at image offset 4568): type: out of order: the file records come before CKPT_HDR_MM" },
-	{ "a file record after the pages", file_after_pages, CKPT_ECORRUPT, "record 16 (CKPT_HDR_FILE at image offset 9032): type: out of order: the file records come before CKPT_HDR_MM" },
-	{ "the tail after the file records", file_no_mm, CKPT_ECORRUPT, "record 12 (CKPT_HDR_TAIL at image offset 4464): type: out of order: CKPT_HDR_FILE or CKPT_HDR_MM expected here" },
+	{ "a file record after the mm", file_after_mm, CKPT_ECORRUPT, "record 16 (CKPT_HDR_FILE at image offset 4816): type: out of order: the file records come before CKPT_HDR_MM" },
+	{ "a file record after the pages", file_after_pages, CKPT_ECORRUPT, "record 19 (CKPT_HDR_FILE at image offset 9280): type: out of order: the file records come before CKPT_HDR_MM" },
+	{ "the tail after the file records", file_no_mm, CKPT_ECORRUPT, "record 14 (CKPT_HDR_TAIL at image offset 4672): type: out of order: CKPT_HDR_FILE, CKPT_HDR_PIPE or CKPT_HDR_MM expected here" },
 	{ "a negative fd", file_fd_negative, CKPT_ECORRUPT, "record 8 (CKPT_HDR_FILE at image offset 4048): fd: -1 is not a descriptor" },
 	{ "an fd repeated", file_fd_repeated, CKPT_ECORRUPT, "record 10 (CKPT_HDR_FILE at image offset 4256): fd: 1 is not above the fd 1 of the previous file record: repeated" },
 	{ "fds not ascending", file_fd_descending, CKPT_ECORRUPT, "record 10 (CKPT_HDR_FILE at image offset 4256): fd: 2 is not above the fd 5 of the previous file record: not ascending" },
@@ -1067,30 +1362,63 @@ static const struct hostile hostile[] = {
 	{ "a file_id that skips an id", file_id_skips, CKPT_ECORRUPT, "record 10 (CKPT_HDR_FILE at image offset 4256): file_id: 3 is neither the id of an earlier record nor the next new id 2" },
 	{ "a first file_id other than 0", file_id_first_not_0, CKPT_ECORRUPT, "record 8 (CKPT_HDR_FILE at image offset 4048): file_id: 1 is neither the id of an earlier record nor the next new id 0" },
 	{ "file reserved", file_reserved, CKPT_ECORRUPT, "record 9 (CKPT_HDR_FILE at image offset 4152): reserved: must be zero" },
-	{ "a file record longer than a name of PATH_MAX", file_len_beyond_path_max, CKPT_ECORRUPT, "record 12 (CKPT_HDR_FILE at image offset 4464): len: 4192 is not the length of a file record" },
+	{ "a file record longer than a name of PATH_MAX", file_len_beyond_path_max, CKPT_ECORRUPT, "record 14 (CKPT_HDR_FILE at image offset 4672): len: 4192 is not the length of a file record" },
 
-	{ "mm reserved", mm_reserved, CKPT_ECORRUPT, "record 12 (CKPT_HDR_MM at image offset 4464): reserved: must be zero" },
+	{ "a pipe record before the signals record", pipe_before_signals, CKPT_ECORRUPT, "record 5 (CKPT_HDR_PIPE at image offset 1672): type: out of order: CKPT_HDR_SIGNALS expected here" },
+	{ "a file record after the pipe records", file_after_pipes, CKPT_ECORRUPT, "record 15 (CKPT_HDR_FILE at image offset 4712): type: out of order: the file records come before the pipe records" },
+	{ "a pipe record after the mm", pipe_after_mm, CKPT_ECORRUPT, "record 16 (CKPT_HDR_PIPE at image offset 4816): type: out of order: the pipe records come before CKPT_HDR_MM" },
+	{ "a pipe record after the pages", pipe_after_pages, CKPT_ECORRUPT, "record 19 (CKPT_HDR_PIPE at image offset 9280): type: out of order: the pipe records come before CKPT_HDR_MM" },
+	{ "pipe ids not ascending", pipes_descending, CKPT_ECORRUPT, "record 12 (CKPT_HDR_PIPE at image offset 4384): id: 500 is not above the id 777 of the previous pipe record: not ascending" },
+	{ "a pipe id repeated", pipe_repeated, CKPT_ECORRUPT, "record 15 (CKPT_HDR_PIPE at image offset 4712): id: 777 is not above the id 777 of the previous pipe record: repeated" },
+	{ "pipe record 4097", too_many_pipes_build, CKPT_ECORRUPT, "record 8201 (CKPT_HDR_PIPE at image offset 528440): type: more than 4096 CKPT_HDR_PIPE records" },
+	{ "a pipe of size 0", pipe_size_zero, CKPT_ECORRUPT, "record 14 (CKPT_HDR_PIPE at image offset 4672): size: 0 is not a pipe's capacity: a multiple of 4096 in 4096..1073741824" },
+	{ "a pipe smaller than a page", pipe_size_small, CKPT_ECORRUPT, "size: 2048 is not a pipe's capacity" },
+	{ "a pipe size not a multiple of the page size", pipe_size_unaligned, CKPT_ECORRUPT, "size: 66048 is not a pipe's capacity" },
+	{ "a pipe larger than 1 GiB", pipe_size_huge, CKPT_ECORRUPT, "size: 1073745920 is not a pipe's capacity" },
+	{ "a pipe holding more than its size", pipe_bytes_above_size, CKPT_ECORRUPT, "record 14 (CKPT_HDR_PIPE at image offset 4672): nr_bytes: 65537 is more than the pipe's size 65536" },
+	{ "a pipe record longer than its nr_bytes", pipe_bytes_fewer, CKPT_ECORRUPT, "record 14 (CKPT_HDR_PIPE at image offset 4672): len: 40, expected 32 for nr_bytes 4" },
+	{ "a pipe record shorter than its nr_bytes", pipe_bytes_more, CKPT_ECORRUPT, "len: 40, expected 48 for nr_bytes 20" },
+	{ "a pipe record with a word too many", pipe_len_long, CKPT_ECORRUPT, "len: 48, expected 40 for nr_bytes 12" },
+	{ "a pipe record length not a multiple of 8", pipe_len_odd, CKPT_ECORRUPT, "record 14 (CKPT_HDR_PIPE at image offset 4672): len: 36 is not the length of a pipe record with 0..1073741824 bytes of data" },
+	{ "a pipe record shorter than its fields", pipe_len_short, CKPT_ECORRUPT, "len: 16 is not the length of a pipe record" },
+	{ "a pipe record longer than 1 GiB of data", pipe_len_huge, CKPT_ECORRUPT, "len: 1073741856 is not the length of a pipe record" },
+	{ "non-zero padding right after the pipe data", pipe_padding_first, CKPT_ECORRUPT, "record 14 (CKPT_HDR_PIPE at image offset 4672): padding: must be zero" },
+	{ "non-zero padding at the end of a pipe record", pipe_padding_last, CKPT_ECORRUPT, "record 14 (CKPT_HDR_PIPE at image offset 4672): padding: must be zero" },
+	{ "the end inside the data of a pipe", pipe_cut_in_data, CKPT_ETRUNC, "img: truncated: the image ends at offset 4702 inside record 14 (CKPT_HDR_PIPE at image offset 4672)" },
+	{ "a pipe whose id is no file's inode", pipe_of_no_file, CKPT_ECORRUPT, "record 14 (CKPT_HDR_PIPE at image offset 4672): id: 776 is the inode of no CKPT_HDR_FILE record of a pipe (a FIFO named pipe:[776])" },
+	{ "a pipe whose inode is a regular file", pipe_of_a_regular_file, CKPT_ECORRUPT, "record 9 (CKPT_HDR_PIPE at image offset 4152): id: 777 is the inode of no CKPT_HDR_FILE record of a pipe" },
+	{ "a pipe named pipe:[777] of another inode", pipe_inode_differs, CKPT_ECORRUPT, "record 9 (CKPT_HDR_PIPE at image offset 4152): id: 777 is the inode of no CKPT_HDR_FILE record of a pipe" },
+	{ "a pipe of inode 777 named pipe:[0777]", pipe_name_zeroes, CKPT_ECORRUPT, "record 9 (CKPT_HDR_PIPE at image offset 4152): id: 777 is the inode of no CKPT_HDR_FILE record of a pipe" },
+	{ "a pipe of inode 777 named pipe:[778]", pipe_name_other, CKPT_ECORRUPT, "record 9 (CKPT_HDR_PIPE at image offset 4152): id: 777 is the inode of no CKPT_HDR_FILE record of a pipe" },
+	{ "a pipe above fd 2 without its record, found at the mm", pipe_missing_at_mm, CKPT_ECORRUPT, "record 14 (CKPT_HDR_FILE at image offset 4672): name: fd 6 holds pipe:[888], which has no CKPT_HDR_PIPE record" },
+	{ "a pipe above fd 2 without its record, found at a later pipe", pipe_missing_before, CKPT_ECORRUPT, "record 14 (CKPT_HDR_FILE at image offset 4672): name: fd 6 holds pipe:[500], which has no CKPT_HDR_PIPE record" },
+	{ "a pipe above fd 2 in an image without pipe records", pipe_missing_no_pipes, CKPT_ECORRUPT, "record 8 (CKPT_HDR_FILE at image offset 4048): name: fd 3 holds pipe:[5], which has no CKPT_HDR_PIPE record" },
+	{ "a dup() above fd 2 of a pipe to the outside", pipe_outside_dup, CKPT_ECORRUPT, "record 9 (CKPT_HDR_FILE at image offset 4152): name: fd 3 holds pipe:[5], which has no CKPT_HDR_PIPE record" },
+	{ "a pipe above fd 2 named pipe:[0777] without a record of 777", pipe_zeroes_missing, CKPT_ECORRUPT, "record 8 (CKPT_HDR_FILE at image offset 4048): name: fd 3 holds pipe:[777], which has no CKPT_HDR_PIPE record" },
+	{ "a pipe above fd 2 numbered above 2^64-1", pipe_name_huge, CKPT_ECORRUPT, "record 8 (CKPT_HDR_FILE at image offset 4048): name: fd 3 holds pipe:[18446744073709551616], which can have no CKPT_HDR_PIPE record: its number is above 2^64-1" },
+
+	{ "mm reserved", mm_reserved, CKPT_ECORRUPT, "record 15 (CKPT_HDR_MM at image offset 4712): reserved: must be zero" },
 	{ "brk above task_size", mm_brk_above, CKPT_ECORRUPT, "brk: 0x800000000000 is above task_size" },
 	{ "nr_vmas beyond the bound", mm_too_many_vmas, CKPT_ECORRUPT, "nr_vmas: 16777217 is more than" },
-	{ "no auxv record", auxv_missing, CKPT_ECORRUPT, "record 14 (CKPT_HDR_PAGES at image offset 4656): type: out of order: CKPT_HDR_AUXV expected here" },
-	{ "the auxv record before the VMAs", auxv_before_vmas, CKPT_ECORRUPT, "record 13 (CKPT_HDR_AUXV at image offset 4568): type: CKPT_HDR_VMA 1 of 1 expected: fewer VMA records than CKPT_HDR_MM.nr_vmas" },
-	{ "a VMA after the auxv record", vma_after_auxv, CKPT_ECORRUPT, "record 15 (CKPT_HDR_VMA at image offset 4912): type: more VMA records than CKPT_HDR_MM.nr_vmas (1), or a VMA after CKPT_HDR_AUXV" },
-	{ "no auxv record and no VMAs", auxv_missing_no_vmas, CKPT_ECORRUPT, "record 13 (CKPT_HDR_TAIL at image offset 4568): type: out of order: CKPT_HDR_AUXV expected here" },
-	{ "the auxv record repeated", auxv_twice, CKPT_ECORRUPT, "record 15 (CKPT_HDR_AUXV at image offset 4912): type: repeated: an image has one CKPT_HDR_AUXV" },
-	{ "the auxv record before the mm", auxv_before_mm, CKPT_ECORRUPT, "record 12 (CKPT_HDR_AUXV at image offset 4464): type: out of order: CKPT_HDR_FILE or CKPT_HDR_MM expected here" },
-	{ "auxv reserved", auxv_reserved, CKPT_ECORRUPT, "record 19 (CKPT_HDR_AUXV at image offset 5128): reserved: must be zero" },
-	{ "an odd nr_words", auxv_nr_odd, CKPT_ECORRUPT, "record 19 (CKPT_HDR_AUXV at image offset 5128): nr_words: 29 is not an even number of words in 2..1024" },
+	{ "no auxv record", auxv_missing, CKPT_ECORRUPT, "record 17 (CKPT_HDR_PAGES at image offset 4904): type: out of order: CKPT_HDR_AUXV expected here" },
+	{ "the auxv record before the VMAs", auxv_before_vmas, CKPT_ECORRUPT, "record 16 (CKPT_HDR_AUXV at image offset 4816): type: CKPT_HDR_VMA 1 of 1 expected: fewer VMA records than CKPT_HDR_MM.nr_vmas" },
+	{ "a VMA after the auxv record", vma_after_auxv, CKPT_ECORRUPT, "record 18 (CKPT_HDR_VMA at image offset 5160): type: more VMA records than CKPT_HDR_MM.nr_vmas (1), or a VMA after CKPT_HDR_AUXV" },
+	{ "no auxv record and no VMAs", auxv_missing_no_vmas, CKPT_ECORRUPT, "record 16 (CKPT_HDR_TAIL at image offset 4816): type: out of order: CKPT_HDR_AUXV expected here" },
+	{ "the auxv record repeated", auxv_twice, CKPT_ECORRUPT, "record 18 (CKPT_HDR_AUXV at image offset 5160): type: repeated: an image has one CKPT_HDR_AUXV" },
+	{ "the auxv record before the mm", auxv_before_mm, CKPT_ECORRUPT, "record 15 (CKPT_HDR_AUXV at image offset 4712): type: out of order: CKPT_HDR_PIPE or CKPT_HDR_MM expected here" },
+	{ "auxv reserved", auxv_reserved, CKPT_ECORRUPT, "record 22 (CKPT_HDR_AUXV at image offset 5376): reserved: must be zero" },
+	{ "an odd nr_words", auxv_nr_odd, CKPT_ECORRUPT, "record 22 (CKPT_HDR_AUXV at image offset 5376): nr_words: 29 is not an even number of words in 2..1024" },
 	{ "nr_words 0", auxv_nr_zero, CKPT_ECORRUPT, "nr_words: 0 is not an even number of words in 2..1024" },
-	{ "an auxv length that disagrees with nr_words", auxv_nr_len, CKPT_ECORRUPT, "record 19 (CKPT_HDR_AUXV at image offset 5128): len: 256, expected 240 for nr_words 28" },
+	{ "an auxv length that disagrees with nr_words", auxv_nr_len, CKPT_ECORRUPT, "record 22 (CKPT_HDR_AUXV at image offset 5376): len: 256, expected 240 for nr_words 28" },
 	{ "an auxv length not a multiple of 8", auxv_len_odd, CKPT_ECORRUPT, "len: 252 is not the length of an auxiliary vector of 2..1024 words" },
 	{ "an auxv longer than 1024 words", auxv_len_beyond_bound, CKPT_ECORRUPT, "len: 8224 is not the length of an auxiliary vector of 2..1024 words" },
 	{ "an auxv without AT_NULL at its end", auxv_no_at_null, CKPT_ECORRUPT, "words: the last pair has type 6, not AT_NULL (0): the vector does not end" },
 	{ "an auxv with AT_NULL before its end", auxv_early_at_null, CKPT_ECORRUPT, "words: AT_NULL at word 4 of 30: only the last pair may be AT_NULL" },
 
-	{ "fewer VMA records than nr_vmas", fewer_vmas, CKPT_ECORRUPT, "record 19 (CKPT_HDR_AUXV at image offset 5128): type: CKPT_HDR_VMA 7 of 7 expected: fewer VMA records than CKPT_HDR_MM.nr_vmas" },
-	{ "more VMA records than nr_vmas", more_vmas, CKPT_ECORRUPT, "record 18 (CKPT_HDR_VMA at image offset 5040): type: more VMA records than CKPT_HDR_MM.nr_vmas (5)" },
+	{ "fewer VMA records than nr_vmas", fewer_vmas, CKPT_ECORRUPT, "record 22 (CKPT_HDR_AUXV at image offset 5376): type: CKPT_HDR_VMA 7 of 7 expected: fewer VMA records than CKPT_HDR_MM.nr_vmas" },
+	{ "more VMA records than nr_vmas", more_vmas, CKPT_ECORRUPT, "record 21 (CKPT_HDR_VMA at image offset 5288): type: more VMA records than CKPT_HDR_MM.nr_vmas (5)" },
 
-	{ "a VMA start not page aligned", vma_unaligned, CKPT_ECORRUPT, "record 15 (CKPT_HDR_VMA at image offset 4776): start: 0x600001 is not page aligned" },
+	{ "a VMA start not page aligned", vma_unaligned, CKPT_ECORRUPT, "record 18 (CKPT_HDR_VMA at image offset 5024): start: 0x600001 is not page aligned" },
 	{ "a VMA end not page aligned", vma_end_unaligned, CKPT_ECORRUPT, "end: 0x60ffff is not page aligned" },
 	{ "an empty VMA", vma_empty, CKPT_ECORRUPT, "end: 0x600000 is not above start 0x600000: empty VMA" },
 	{ "a VMA above task_size", vma_above_task_size, CKPT_ECORRUPT, "end: 0x800000000000 is above task_size 0x7ffffffff000" },
@@ -1101,7 +1429,7 @@ static const struct hostile hostile[] = {
 	{ "an anonymous VMA with an inode", vma_anon_with_inode, CKPT_ECORRUPT, "pgoff..mtime_nsec: must be zero unless the kind is CKPT_VMA_FILE" },
 	{ "name_len 0", vma_name_len_zero, CKPT_ECORRUPT, "name_len: 0 is outside 1..4096" },
 	{ "name_len beyond PATH_MAX", vma_name_len_big, CKPT_ECORRUPT, "name_len: 5000 is outside 1..4096" },
-	{ "a VMA length that does not fit name_len", vma_len_mismatch, CKPT_ECORRUPT, "record 15 (CKPT_HDR_VMA at image offset 4776): len: 88, expected 104 for name_len 20" },
+	{ "a VMA length that does not fit name_len", vma_len_mismatch, CKPT_ECORRUPT, "record 18 (CKPT_HDR_VMA at image offset 5024): len: 88, expected 104 for name_len 20" },
 	{ "a name not NUL-terminated within name_len", vma_name_unterminated, CKPT_ECORRUPT, "name: not NUL-terminated within name_len 7" },
 	{ "a NUL inside the name", vma_name_inner_nul, CKPT_ECORRUPT, "name: has a NUL byte before its end" },
 	{ "non-zero padding after the name", vma_padding, CKPT_ECORRUPT, "padding: must be zero" },
@@ -1109,7 +1437,7 @@ static const struct hostile hostile[] = {
 	{ "CKPT_VMA_DELETED on anonymous memory", vma_deleted_anon, CKPT_ECORRUPT, "flags: CKPT_VMA_DELETED without a file" },
 	{ "a VMA length not a multiple of 8", vma_len_odd, CKPT_ECORRUPT, "is not the length of a VMA record" },
 
-	{ "a page run outside every VMA", run_outside, CKPT_ECORRUPT, "record 20 (CKPT_HDR_PAGES at image offset 5384): addr: 0x404000 is not inside any VMA" },
+	{ "a page run outside every VMA", run_outside, CKPT_ECORRUPT, "record 23 (CKPT_HDR_PAGES at image offset 5632): addr: 0x404000 is not inside any VMA" },
 	{ "a page run past the end of its VMA", run_past_end, CKPT_ECORRUPT, "nr_pages: the run 0x60f000-0x611000 ends past its VMA 0x600000-0x610000" },
 	{ "overlapping page runs", run_overlapping, CKPT_ECORRUPT, "addr: 0x602000 is below the end 0x603000 of the previous run" },
 	{ "descending page runs", run_descending, CKPT_ECORRUPT, "addr: 0x600000 is below the end 0x60a000 of the previous run: runs must ascend" },
@@ -1123,17 +1451,17 @@ static const struct hostile hostile[] = {
 	{ "pages of [vdso]", run_in_vdso, CKPT_ECORRUPT, "is in a shared or special VMA" },
 	{ "a VMA after the pages", vma_after_pages, CKPT_ECORRUPT, "more VMA records than CKPT_HDR_MM.nr_vmas (1), or a VMA after the pages" },
 
-	{ "a tail whose nr_records disagrees", tail_nr_records, CKPT_ECORRUPT, "record 26 (CKPT_HDR_TAIL at image offset 1123736): nr_records: 27, but 26 records precede it" },
+	{ "a tail whose nr_records disagrees", tail_nr_records, CKPT_ECORRUPT, "record 29 (CKPT_HDR_TAIL at image offset 1123984): nr_records: 30, but 29 records precede it" },
 	{ "a tail whose nr_vmas disagrees", tail_nr_vmas, CKPT_ECORRUPT, "nr_vmas: 5, but there are 6 VMA records" },
 	{ "a tail whose nr_pages disagrees", tail_nr_pages, CKPT_ECORRUPT, "nr_pages: 274, but 273 pages were saved" },
-	{ "a tail whose image_len disagrees", tail_image_len, CKPT_ECORRUPT, "image_len: 1123728, but the tail is at offset 1123736" },
+	{ "a tail whose image_len disagrees", tail_image_len, CKPT_ECORRUPT, "image_len: 1123976, but the tail is at offset 1123984" },
 	{ "a tail without its magic", tail_magic, CKPT_ECORRUPT, "magic: not CKPT_MAGIC" },
-	{ "no tail", no_tail, CKPT_ETRUNC, "img: truncated: the image ends at offset 1123736 after 26 records, before its tail" },
+	{ "no tail", no_tail, CKPT_ETRUNC, "img: truncated: the image ends at offset 1123984 after 29 records, before its tail" },
 	{ "the end inside page data", cut_in_pages, CKPT_ETRUNC, "truncated: the image ends at offset" },
-	{ "the end inside a record header", cut_in_record_header, CKPT_ETRUNC, "the image ends at offset 1123740 inside record 26 (its header at image offset 1123736)" },
-	{ "the end inside a VMA record", cut_in_vma, CKPT_ETRUNC, "the image ends at offset 4712 inside record 14 (CKPT_HDR_VMA at image offset 4672)" },
+	{ "the end inside a record header", cut_in_record_header, CKPT_ETRUNC, "the image ends at offset 1123988 inside record 29 (its header at image offset 1123984)" },
+	{ "the end inside a VMA record", cut_in_vma, CKPT_ETRUNC, "the image ends at offset 4960 inside record 17 (CKPT_HDR_VMA at image offset 4920)" },
 	{ "an empty image", empty_image, CKPT_ETRUNC, "img: truncated: the image is empty" },
-	{ "bytes after the tail", bytes_after_tail, CKPT_ECORRUPT, "img: data after the tail record (at image offset 1123776)" },
+	{ "bytes after the tail", bytes_after_tail, CKPT_ECORRUPT, "img: data after the tail record (at image offset 1124024)" },
 };
 
 static void hostile_image(const void *arg)
@@ -1219,6 +1547,9 @@ void register_image_tests(void)
 	tap_add(too_many_files, NULL, "image: refuses file record 2^20 + 1, streamed (exit 4)");
 	tap_add(settings_at_their_edges_parse, NULL, "image: fs, signals, pending signals, shared files and auxv at the edges of validity");
 	tap_add(most_pending_signals_parse, NULL, "image: 2^16 pending signals, streamed");
+	tap_add(pipes_at_their_edges_parse, NULL, "image: pipes at the edges of validity, and FIFOs that need no pipe record");
+	tap_add(most_pipes_parse, NULL, "image: 4096 pipes, streamed");
+	tap_add(too_many_pipes, NULL, "image: refuses pipe record 4097, streamed (exit 4)");
 	tap_add(sniff, NULL, "image: a plaintext image is told by its first 16 bytes");
 	tap_add(random_damage, NULL, "image: 400 random damages get clean verdicts, the same in any pieces");
 	for (size_t i = 0; i < ARRAY_SIZE(hostile); i++)
