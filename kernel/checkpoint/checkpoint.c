@@ -36,6 +36,7 @@ enum {
 	CKPT_PARK_QUEUED,	/* the work waits for the target */
 	CKPT_PARK_ARRIVED,	/* the target is parked, or gone */
 	CKPT_PARK_ABANDONED,	/* the checkpointer gave up first */
+	CKPT_PARK_LEFT,		/* the target was killed out of its park */
 };
 
 static void ckpt_park_put(struct ckpt_park *park)
@@ -77,8 +78,8 @@ static void ckpt_park_fn(struct callback_head *work)
 		 * parked task, and the checkpointer holds its own references
 		 * to what it reads.
 		 */
-		if (!err)
-			wait_for_completion_killable(&park->release);
+		if (!err && wait_for_completion_killable(&park->release))
+			atomic_set(&park->state, CKPT_PARK_LEFT);
 	}
 	ckpt_park_put(park);
 	module_put(THIS_MODULE);
@@ -227,6 +228,12 @@ static int checkpoint_records(struct ckpt_ctx *ctx)
 		ret = checkpoint_files(ctx);
 	if (!ret)
 		ret = checkpoint_mm(ctx);
+	/* Killed while it was read: what was read may be half torn down. */
+	if (!ret && atomic_read(&ctx->park->state) == CKPT_PARK_LEFT) {
+		ckpt_err(ctx, "pid %d: the process was killed during the checkpoint",
+			 task_pid_vnr(ctx->task));
+		ret = -ESRCH;
+	}
 	if (!ret)
 		ret = checkpoint_tail(ctx);
 	return ret;
@@ -292,9 +299,16 @@ int do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 
 	ret = checkpoint_records(ctx);
 
-	/* With CKPT_CHECKPOINT_KILL the target dies without running again. */
-	if (!ret && (ctx->flags & CKPT_CHECKPOINT_KILL))
-		send_sig(SIGKILL, task, 1);
+	/*
+	 * With CKPT_CHECKPOINT_KILL the target dies without running again:
+	 * killed as the caller could kill it, LSMs asked.
+	 */
+	if (!ret && (ctx->flags & CKPT_CHECKPOINT_KILL)) {
+		ret = kill_pid(task_pid(task), SIGKILL, 0);
+		if (ret)
+			ckpt_err(ctx, "pid %d: the image is complete, but killing it was refused (%d)",
+				 task_pid_vnr(task), ret);
+	}
 out_unlock:
 	up_read(exec_lock);
 out_unpark:

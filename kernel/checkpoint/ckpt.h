@@ -184,7 +184,8 @@ __printf(2, 3) void ckpt_err(struct ckpt_ctx *ctx, const char *fmt, ...);
 int ckpt_security_init(void);
 struct task_struct *ckpt_get_target(struct ckpt_ctx *ctx, pid_t pid);
 int ckpt_may_checkpoint(struct ckpt_ctx *ctx, struct task_struct *task);
-bool ckpt_wait_task_inactive(struct task_struct *task, unsigned int state);
+unsigned long ckpt_wait_task_inactive(struct task_struct *task,
+				      unsigned int state);
 unsigned long ckpt_nanosleep_restart_fn(void);
 
 /* hooks.c: see Documentation/lsm-hooks.rst */

@@ -23,6 +23,7 @@
 #include <linux/kdev_t.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
+#include <linux/pipe_fs_i.h>
 #include <linux/sort.h>
 
 #include "ckpt.h"
@@ -104,46 +105,92 @@ static int ckpt_number_files(struct ckpt_fd_table *t)
 	return 0;
 }
 
+static int ckpt_cmp_pipe(const void *a, const void *b)
+{
+	const struct ckpt_fd *const *x = a, *const *y = b;
+	const void *p = ckpt_anon_pipe((*x)->file), *q = ckpt_anon_pipe((*y)->file);
+
+	if (p != q)
+		return p < q ? -1 : 1;
+	return (*x)->file < (*y)->file ? -1 : (*x)->file > (*y)->file;
+}
+
 /*
- * Mark the ends of pipes whose other end is here too: those are saved.
- * A pipe with an end outside is refused, unless the process holds it
- * only among descriptors 0, 1 and 2, which restart replaces.
+ * Is the pipe of descriptors @run[0..@n) all the process's own?  Every
+ * open end of it is one of the files those descriptors refer to, and no
+ * other process holds those files.  @run is sorted by file.
+ */
+static bool ckpt_pipe_is_private(struct ckpt_fd **run, unsigned int n,
+				 fmode_t *ends)
+{
+	struct pipe_inode_info *pipe = ckpt_anon_pipe(run[0]->file);
+	unsigned int i, readers = 0, writers = 0, refs = 0;
+
+	*ends = 0;
+	for (i = 0; i < n; i++) {
+		struct file *f = run[i]->file;
+
+		*ends |= f->f_mode;
+		refs++;
+		if (i + 1 < n && run[i + 1]->file == f)
+			continue;
+		/* The last descriptor of this file: count it once. */
+		readers += !!(f->f_mode & FMODE_READ);
+		writers += !!(f->f_mode & FMODE_WRITE);
+		/* The table's reference and ckpt_collect_fd()'s, per descriptor. */
+		if (file_count(f) > 2 * refs)
+			return false;
+		refs = 0;
+	}
+	return READ_ONCE(pipe->readers) == readers &&
+	       READ_ONCE(pipe->writers) == writers &&
+	       !pipe_has_watch_queue(pipe);
+}
+
+/*
+ * Mark the ends of pipes that are all the process's own: those are
+ * saved.  A pipe with an end elsewhere is refused, unless the process
+ * holds it only among descriptors 0, 1 and 2, which restart replaces.
  */
 static int ckpt_find_inner_pipes(struct ckpt_ctx *ctx, struct ckpt_fd_table *t)
 {
-	unsigned int i, j;
+	struct ckpt_fd **pipes;
+	unsigned int i, j, n = 0;
+	int ret = 0;
 
-	for (i = 0; i < t->nr; i++) {
-		struct pipe_inode_info *pipe = ckpt_anon_pipe(t->fds[i].file);
-		fmode_t ends = 0;
+	pipes = kvmalloc_array(t->nr, sizeof(*pipes), GFP_KERNEL);
+	if (!pipes)
+		return -ENOMEM;
+	for (i = 0; i < t->nr; i++)
+		if (ckpt_anon_pipe(t->fds[i].file))
+			pipes[n++] = &t->fds[i];
+	sort(pipes, n, sizeof(*pipes), ckpt_cmp_pipe, NULL);
 
-		if (!pipe)
-			continue;
-		for (j = 0; j < t->nr; j++)
-			if (ckpt_anon_pipe(t->fds[j].file) == pipe)
-				ends |= t->fds[j].file->f_mode;
-		if ((ends & (FMODE_READ | FMODE_WRITE)) ==
-		    (FMODE_READ | FMODE_WRITE)) {
-			t->fds[i].inner_pipe = true;
-		} else if (t->fds[i].fd > 2) {
-			ckpt_err(ctx, "fd %u: pipe:[%lu] has its other end outside the process, which is not supported yet",
-				 t->fds[i].fd, file_inode(t->fds[i].file)->i_ino);
-			return -EOPNOTSUPP;
+	for (i = 0; i < n && !ret; i = j) {
+		unsigned int high = 0;
+		fmode_t ends;
+		bool inner;
+
+		for (j = i; j < n && ckpt_anon_pipe(pipes[j]->file) ==
+				     ckpt_anon_pipe(pipes[i]->file); j++)
+			high = max(high, pipes[j]->fd);
+		inner = ckpt_pipe_is_private(pipes + i, j - i, &ends) &&
+			(ends & (FMODE_READ | FMODE_WRITE)) ==
+			(FMODE_READ | FMODE_WRITE);
+		if (inner) {
+			unsigned int k;
+
+			for (k = i; k < j; k++)
+				pipes[k]->inner_pipe = true;
+		} else if (high > 2) {
+			ckpt_err(ctx, "fd %u: pipe:[%lu] has an end outside the process, which is not supported yet",
+				 high, file_inode(pipes[i]->file)->i_ino);
+			ret = -EOPNOTSUPP;
 		}
+		cond_resched();
 	}
-	return 0;
-}
-
-/* Is fd @i the lowest one holding an end of its inner pipe? */
-static bool ckpt_first_of_pipe(const struct ckpt_fd_table *t, unsigned int i)
-{
-	unsigned int j;
-
-	for (j = 0; j < i; j++)
-		if (t->fds[j].inner_pipe &&
-		    file_inode(t->fds[j].file) == file_inode(t->fds[i].file))
-			return false;
-	return true;
+	kvfree(pipes);
+	return ret;
 }
 
 static int ckpt_cmp_ino(const void *a, const void *b)
@@ -158,16 +205,21 @@ static int ckpt_cmp_ino(const void *a, const void *b)
 static int checkpoint_inner_pipes(struct ckpt_ctx *ctx, struct ckpt_fd_table *t)
 {
 	struct file **pipes;
-	unsigned int i, n = 0;
+	unsigned int i, j, n = 0;
 	int ret = 0;
 
 	pipes = kvmalloc_array(t->nr, sizeof(*pipes), GFP_KERNEL);
 	if (!pipes)
 		return -ENOMEM;
 	for (i = 0; i < t->nr; i++)
-		if (t->fds[i].inner_pipe && ckpt_first_of_pipe(t, i))
+		if (t->fds[i].inner_pipe)
 			pipes[n++] = t->fds[i].file;
 	sort(pipes, n, sizeof(*pipes), ckpt_cmp_ino, NULL);
+	/* One per pipe: its ends sort together. */
+	for (i = j = 0; i < n; i++)
+		if (!j || file_inode(pipes[i]) != file_inode(pipes[j - 1]))
+			pipes[j++] = pipes[i];
+	n = j;
 	for (i = 0; i < n && !ret; i++)
 		ret = checkpoint_pipe(ctx, pipes[i]);
 	kvfree(pipes);

@@ -48,7 +48,9 @@ static long ckpt_peek_pipe(struct pipe_inode_info *pipe, void *buf, size_t cap)
 	size_t n = 0;
 	long ret = 0;
 
-	pipe_lock(pipe);
+	/* Another holder of the pipe may hold its lock for long: killable. */
+	if (mutex_lock_killable(&pipe->mutex))
+		return -EINTR;
 	mask = pipe->ring_size - 1;
 	for (tail = pipe->tail; tail != pipe->head; tail++) {
 		struct pipe_buffer *b = &pipe->bufs[tail & mask];
@@ -63,7 +65,7 @@ static long ckpt_peek_pipe(struct pipe_inode_info *pipe, void *buf, size_t cap)
 		memcpy_from_page(buf + n, b->page, b->offset, b->len);
 		n += b->len;
 	}
-	pipe_unlock(pipe);
+	mutex_unlock(&pipe->mutex);
 	return ret ? ret : n;
 }
 
@@ -84,17 +86,21 @@ int checkpoint_pipe(struct ckpt_ctx *ctx, struct file *file)
 
 	if (WARN_ON_ONCE(!pipe))
 		return -EINVAL;
-	/* Its capacity can change only by F_SETPIPE_SZ, under the lock. */
-	pipe_lock(pipe);
+	/* Its capacity changes only by F_SETPIPE_SZ, under the lock. */
+	if (mutex_lock_killable(&pipe->mutex))
+		return -EINTR;
 	cap = (size_t)pipe->max_usage * PAGE_SIZE;
-	pipe_unlock(pipe);
+	mutex_unlock(&pipe->mutex);
 
-	h = kvzalloc(sizeof(*h) + ALIGN(cap, 8), GFP_KERNEL_ACCOUNT);
+	h = kvzalloc(sizeof(*h) + ALIGN(cap, 8), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!h)
 		return -ENOMEM;
 	n = ckpt_peek_pipe(pipe, h->data, cap);
+	/* A packet-mode pipe's data is a sequence of packets: not kept. */
+	if (n > 0 && (file->f_flags & O_DIRECT))
+		n = -EOPNOTSUPP;
 	if (n < 0) {
-		ckpt_err(ctx, "pipe:[%lu]: cannot read what it holds (%ld)",
+		ckpt_err(ctx, "pipe:[%lu]: cannot save what it holds (%ld; packet-mode pipes with data are not supported)",
 			 file_inode(file)->i_ino, n);
 		kvfree(h);
 		return n;

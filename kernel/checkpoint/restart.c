@@ -140,12 +140,24 @@ struct ckpt_loader {
 static void ckpt_loader_fn(struct work_struct *work)
 {
 	struct ckpt_loader *ld = container_of(work, struct ckpt_loader, work);
+	unsigned long ncsw;
 
-	/* The task sleeps in flush_work() until this function returns. */
-	if (!ckpt_wait_task_inactive(ld->task, TASK_UNINTERRUPTIBLE))
-		ld->err = -EINTR;
-	else
+	/*
+	 * The task sleeps in flush_work() until this function returns; a
+	 * spurious wakeup could run it while its registers are written, and
+	 * its next switch-out would save its old fs base over the new one.
+	 * As ptrace does: the same switch count before and after means it
+	 * did not run; else load again.
+	 */
+	do {
+		ncsw = ckpt_wait_task_inactive(ld->task, TASK_UNINTERRUPTIBLE);
+		if (!ncsw) {
+			ld->err = -EINTR;
+			return;
+		}
 		ld->err = ckpt_cpu_load(ld->task, ld->cpu);
+	} while (!ld->err &&
+		 ckpt_wait_task_inactive(ld->task, TASK_UNINTERRUPTIBLE) != ncsw);
 }
 
 static int restore_load_registers(struct ckpt_ctx *ctx)
@@ -233,6 +245,10 @@ static int restore_may_replace(struct ckpt_ctx *ctx)
 	}
 	if (test_bit(MMF_MULTIPROCESS, &current->mm->flags)) {
 		ckpt_err(ctx, "the calling process shares its memory with another process");
+		return -EINVAL;
+	}
+	if (atomic_read(&current->files->count) > 1) {
+		ckpt_err(ctx, "the calling process shares its file table with another process");
 		return -EINVAL;
 	}
 	if (current->vfork_done) {

@@ -16,6 +16,7 @@
  * ckpt needs and cannot reach otherwise; Documentation/design.rst says
  * why for each.
  */
+#include <linux/fdtable.h>
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/pid.h>
@@ -125,17 +126,22 @@ int ckpt_security_init(void)
  * regset setters write the task's saved state, which only holds once the
  * task has been switched out.
  *
- * Return: true once @task is asleep off its CPU; false if it was killed.
+ * Return: the task's context switch count once it is asleep off its CPU
+ * (the same count later means it has not run meanwhile), or 0 if it was
+ * killed.
  */
-bool ckpt_wait_task_inactive(struct task_struct *task, unsigned int state)
+unsigned long ckpt_wait_task_inactive(struct task_struct *task,
+				      unsigned int state)
 {
-	while (!ckpt_wait_task_inactive_fn(task, state)) {
+	unsigned long ncsw;
+
+	while (!(ncsw = ckpt_wait_task_inactive_fn(task, state))) {
 		if (fatal_signal_pending(task) || (task->flags & PF_EXITING))
-			return false;
+			return 0;
 		/* Not asleep yet: it is on its way. */
 		schedule_timeout_uninterruptible(1);
 	}
-	return true;
+	return ncsw;
 }
 
 /**
@@ -200,6 +206,7 @@ struct task_struct *ckpt_get_target(struct ckpt_ctx *ctx, pid_t pid)
 int ckpt_may_checkpoint(struct ckpt_ctx *ctx, struct task_struct *task)
 {
 	pid_t pid = task_pid_vnr(task);
+	bool shared_mm, shared_files;
 
 	lockdep_assert_held(&task->signal->exec_update_lock);
 
@@ -214,10 +221,18 @@ int ckpt_may_checkpoint(struct ckpt_ctx *ctx, struct task_struct *task)
 		ckpt_err(ctx, "pid %d: the process is exiting", pid);
 		return -ESRCH;
 	}
-	/* Memory shared with another process (CLONE_VM) changes under us. */
-	if (test_bit(MMF_MULTIPROCESS, &task->mm->flags)) {
-		ckpt_err(ctx, "pid %d: shares its memory with another process (CLONE_VM)",
-			 pid);
+	/*
+	 * Memory or a file table shared with another process (CLONE_VM,
+	 * CLONE_FILES) changes under us.  task_lock() keeps both alive.
+	 */
+	task_lock(task);
+	shared_mm = task->mm && test_bit(MMF_MULTIPROCESS, &task->mm->flags);
+	shared_files = task->files && atomic_read(&task->files->count) > 1;
+	task_unlock(task);
+	if (shared_mm || shared_files) {
+		ckpt_err(ctx, "pid %d: shares its %s with another process (%s)",
+			 pid, shared_mm ? "memory" : "file table",
+			 shared_mm ? "CLONE_VM" : "CLONE_FILES");
 		return -EOPNOTSUPP;
 	}
 	/* Threads need a coordinated stop and per-thread state: not yet. */

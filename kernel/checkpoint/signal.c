@@ -36,12 +36,11 @@ static_assert(sizeof(kernel_siginfo_t) <=
 	      sizeof(((struct ckpt_hdr_sigpending *)0)->info));
 
 /*
- * The sighand of a parked target, or of current: neither can exec or
- * exit meanwhile, so it cannot be replaced under us.
+ * The sighand of current, which cannot exec or exit meanwhile.
  */
 static struct sighand_struct *ckpt_sighand(struct task_struct *task)
 {
-	return rcu_dereference_protected(task->sighand, true);
+	return rcu_dereference_protected(task->sighand, task == current);
 }
 
 struct ckpt_sigpending {
@@ -113,24 +112,54 @@ int checkpoint_signals(struct ckpt_ctx *ctx)
 		return -ENOMEM;
 
 	/* Count, allocate, copy: the queues change only by new signals. */
+	/*
+	 * Count, allocate, copy: the queues change only by new signals.  The
+	 * target may have been killed out of its park and reaped, taking its
+	 * sighand; exec cannot replace it (exec_update_lock is held), and
+	 * under RCU the memory stays a sighand (SLAB_TYPESAFE_BY_RCU): lock
+	 * it, then check it is still the task's, as lock_task_sighand() does.
+	 */
 	for (;;) {
-		spin_lock_irq(&ckpt_sighand(task)->siglock);
-		nr = ckpt_collect_pending(task, pending, max);
-		if (nr <= max) {
+		struct sighand_struct *sighand;
+		bool gone;
+
+		rcu_read_lock();
+		sighand = rcu_dereference(task->sighand);
+		if (!sighand) {
+			rcu_read_unlock();
+			ret = -ESRCH;
+			break;
+		}
+		spin_lock_irq(&sighand->siglock);
+		gone = sighand != rcu_access_pointer(task->sighand);
+		if (!gone)
+			nr = ckpt_collect_pending(task, pending, max);
+		if (!gone && nr <= max) {
 			for (i = 0; i < _NSIG; i++) {
-				const struct sigaction *sa =
-					&ckpt_sighand(task)->action[i].sa;
+				const struct sigaction *sa = &sighand->action[i].sa;
 
 				h->action[i].handler = (unsigned long)sa->sa_handler;
 				h->action[i].flags = sa->sa_flags;
 				h->action[i].restorer = (unsigned long)sa->sa_restorer;
 				h->action[i].mask = sa->sa_mask.sig[0];
 			}
-			h->blocked = task->blocked.sig[0];
-			spin_unlock_irq(&ckpt_sighand(task)->siglock);
+			/*
+			 * In sigsuspend(), ppoll(), pselect6() and the like,
+			 * blocked is the syscall's mask for its duration: the
+			 * task's own is the saved one.
+			 */
+			h->blocked = test_tsk_restore_sigmask(task) ?
+				     task->saved_sigmask.sig[0] :
+				     task->blocked.sig[0];
+		}
+		spin_unlock_irq(&sighand->siglock);
+		rcu_read_unlock();
+		if (gone) {
+			ret = -ESRCH;
 			break;
 		}
-		spin_unlock_irq(&ckpt_sighand(task)->siglock);
+		if (nr <= max)
+			break;
 		if (nr > CKPT_SIGPENDING_MAX) {
 			ckpt_err(ctx, "pid %d: %u signals pending, more than %d",
 				 task_pid_vnr(task), nr, CKPT_SIGPENDING_MAX);
@@ -144,6 +173,10 @@ int checkpoint_signals(struct ckpt_ctx *ctx)
 			ret = -ENOMEM;
 			goto out;
 		}
+	}
+	if (ret) {
+		ckpt_err(ctx, "pid %d: the process exited", task_pid_vnr(task));
+		goto out;
 	}
 
 	h->ss_sp = task->sas_ss_sp;
@@ -338,8 +371,6 @@ int restore_signals_commit(struct ckpt_ctx *ctx)
 	unsigned int i;
 	int ret;
 
-	/* What was pending for the restart command is not the program's. */
-	flush_signals(current);
 	for (i = 0; i < ctx->rsig->nr_pending; i++) {
 		const struct ckpt_hdr_sigpending *p = ctx->rpending[i];
 		kernel_siginfo_t info;

@@ -107,8 +107,9 @@ static int checkpoint_task_unsupported(struct ckpt_ctx *ctx,
 	struct signal_struct *sig = task->signal;
 	const char *what = NULL;
 
-	if (hrtimer_is_queued(&sig->real_timer) || sig->it[0].expires ||
-	    sig->it[1].expires)
+	/* A periodic timer whose signal is pending is not queued: incr says. */
+	if (hrtimer_is_queued(&sig->real_timer) || sig->it_real_incr ||
+	    sig->it[0].expires || sig->it[1].expires)
 		what = "interval timers (setitimer)";
 	else if (ckpt_has_posix_timers(sig))
 		what = "POSIX timers (timer_create)";
