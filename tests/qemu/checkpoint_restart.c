@@ -38,44 +38,14 @@ FIXTURE_VARIANT_ADD(restart, in_pause) { .mode = MODE_PAUSE };
 static void start_and_checkpoint(struct __test_metadata *_metadata,
 				 FIXTURE_DATA(restart) *self, uid_t uid)
 {
-	char file_path[64];
-	int fd, i, status;
-
-	fd = make_file(self->shared_path, sizeof(self->shared_path),
-		       "/tmp/ckpt-shared.XXXXXX", 4096, 0);
-	ASSERT_LE(0, fd);
-	self->sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, self->sh);
-	close(fd);
-	fd = make_file(file_path, sizeof(file_path), "/tmp/ckpt-file.XXXXXX",
-		       FILE_LEN, S_FILE);
-	ASSERT_LE(0, fd);
-	close(fd);
-	strcpy(self->sh->file_path, file_path);
+	const char *why;
+	int status;
 
 	ASSERT_EQ(0, pipe2(self->in, O_CLOEXEC));
-	self->pid = fork_child();
-	ASSERT_LE(0, self->pid);
-	if (self->pid == 0) {
-		if (uid != (uid_t)-1 && become_user(uid))
-			_exit(1);
-		/* Somewhere any user restarting it may enter. */
-		if (uid != (uid_t)-1 && chdir("/tmp"))
-			_exit(1);
-		if (dup2(self->in[0], 0) < 0)
-			_exit(1);
-		workload(self->sh, self->mode);
-	}
-	for (i = 0; i < 3000 && !self->sh->ready; i++)
-		usleep(10000);
-	ASSERT_TRUE(self->sh->ready);
-	if (self->mode == MODE_READ)
-		ASSERT_TRUE(wait_in_syscall(self->pid, SYS_read, 20000));
-	if (self->mode == MODE_NANOSLEEP)
-		ASSERT_TRUE(wait_in_syscall(self->pid, SYS_clock_nanosleep,
-					    20000));
-	if (self->mode == MODE_PAUSE)
-		ASSERT_TRUE(wait_in_syscall(self->pid, SYS_pause, 20000));
+	self->pid = workload_start(self->mode, uid, self->in, &self->sh,
+				   self->shared_path, sizeof(self->shared_path),
+				   &why);
+	ASSERT_LT(0, self->pid) TH_LOG("workload: %s", why);
 
 	self->maps = read_maps(self->pid);
 	ASSERT_NE(NULL, self->maps);
@@ -102,11 +72,7 @@ FIXTURE_SETUP(restart)
 FIXTURE_TEARDOWN(restart)
 {
 	kill_child(self->pid);
-	if (self->sh) {
-		unlink(self->sh->file_path);
-		munmap(self->sh, 4096);
-		unlink(self->shared_path);
-	}
+	workload_cleanup(self->sh, self->shared_path);
 	image_free(&self->image);
 	free(self->maps);
 }

@@ -34,8 +34,8 @@ FIXTURE_VARIANT_ADD(workload, in_pause) { .mode = MODE_PAUSE };
 
 FIXTURE_SETUP(workload)
 {
-	char file_path[64];
-	int fd, p[2], i;
+	const char *why;
+	int p[2];
 
 	if (!ckpt_available())
 		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
@@ -43,39 +43,13 @@ FIXTURE_SETUP(workload)
 		SKIP(return, "the CPU has no AVX (QEMU needs -cpu max)");
 	self->mode = variant->mode;
 
-	fd = make_file(self->shared_path, sizeof(self->shared_path),
-		       "/tmp/ckpt-shared.XXXXXX", 4096, 0);
-	ASSERT_LE(0, fd);
-	self->sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, self->sh);
-	close(fd);
-	fd = make_file(file_path, sizeof(file_path), "/tmp/ckpt-file.XXXXXX",
-		       FILE_LEN, S_FILE);
-	ASSERT_LE(0, fd);
-	close(fd);
-	strcpy(self->sh->file_path, file_path);
-
 	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
-	self->pid = fork_child();
-	ASSERT_LE(0, self->pid);
-	if (self->pid == 0) {
-		if (dup2(p[0], 0) < 0)
-			_exit(1);
-		workload(self->sh, variant->mode);
-	}
+	self->pid = workload_start(variant->mode, (uid_t)-1, p, &self->sh,
+				   self->shared_path, sizeof(self->shared_path),
+				   &why);
+	ASSERT_LT(0, self->pid) TH_LOG("workload: %s", why);
 	close(p[0]);
 	self->wfd = p[1];
-
-	for (i = 0; i < 3000 && !self->sh->ready; i++)
-		usleep(10000);
-	ASSERT_TRUE(self->sh->ready);
-	if (variant->mode == MODE_READ)
-		ASSERT_TRUE(wait_in_syscall(self->pid, SYS_read, 20000));
-	if (variant->mode == MODE_NANOSLEEP)
-		ASSERT_TRUE(wait_in_syscall(self->pid, SYS_clock_nanosleep,
-					    20000));
-	if (variant->mode == MODE_PAUSE)
-		ASSERT_TRUE(wait_in_syscall(self->pid, SYS_pause, 20000));
 
 	self->maps = read_maps(self->pid);
 	ASSERT_NE(NULL, self->maps);
@@ -90,11 +64,7 @@ FIXTURE_SETUP(workload)
 FIXTURE_TEARDOWN(workload)
 {
 	kill_child(self->pid);
-	if (self->sh) {
-		unlink(self->sh->file_path);
-		munmap(self->sh, 4096);
-	}
-	unlink(self->shared_path);
+	workload_cleanup(self->sh, self->shared_path);
 	image_free(&self->image);
 	free(self->maps);
 }

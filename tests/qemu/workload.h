@@ -280,4 +280,76 @@ static int make_file(char *path, size_t pathlen, const char *tmpl, size_t len,
 	return fd;
 }
 
+/*
+ * Start the workload as @uid (-1: as we are), with the read end of @in
+ * (a pipe the caller made) as its standard input, and wait until it
+ * stops where @mode says.  Its shared page goes to *@shp, the page's
+ * file name to @shared_path.  Returns its pid, or -1 with *@why set.
+ */
+static inline pid_t workload_start(enum mode mode, uid_t uid, const int in[2],
+				   struct shared **shp, char *shared_path,
+				   size_t len, const char **why)
+{
+	static const long syscalls[] = {
+		[MODE_READ] = SYS_read,
+		[MODE_NANOSLEEP] = SYS_clock_nanosleep,
+		[MODE_PAUSE] = SYS_pause,
+	};
+	char file_path[64];
+	struct shared *sh;
+	pid_t pid;
+	int fd, i;
+
+	*why = "making its files";
+	fd = make_file(shared_path, len, "/tmp/ckpt-shared.XXXXXX", 4096, 0);
+	if (fd < 0)
+		return -1;
+	sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (sh == MAP_FAILED)
+		return -1;
+	*shp = sh;
+	fd = make_file(file_path, sizeof(file_path), "/tmp/ckpt-file.XXXXXX",
+		       FILE_LEN, S_FILE);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	strcpy(sh->file_path, file_path);
+
+	pid = fork_child();
+	if (pid == 0) {
+		if (uid != (uid_t)-1 && become_user(uid))
+			_exit(1);
+		/* Somewhere any user restarting it may enter. */
+		if (uid != (uid_t)-1 && chdir("/tmp"))
+			_exit(1);
+		if (dup2(in[0], 0) < 0)
+			_exit(1);
+		workload(sh, mode);
+	}
+	*why = "starting it";
+	if (pid < 0)
+		return -1;
+	for (i = 0; i < 3000 && !sh->ready; i++)
+		usleep(10000);
+	*why = "waiting for it to stop where asked";
+	if (!sh->ready || (mode != MODE_RUNNING &&
+			   !wait_in_syscall(pid, syscalls[mode], 20000))) {
+		kill_child(pid);
+		return -1;
+	}
+	return pid;
+}
+
+/* Remove what workload_start() made. */
+static inline void workload_cleanup(struct shared *sh, const char *shared_path)
+{
+	if (sh) {
+		unlink(sh->file_path);
+		munmap(sh, 4096);
+	}
+	if (shared_path[0])
+		unlink(shared_path);
+}
+
 #endif /* CKPT_WORKLOAD_H */
