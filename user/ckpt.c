@@ -18,6 +18,7 @@
 
 #include "ckpt.h"
 #include "image.h"
+#include "keys.h"
 #include "stream.h"
 #include "util.h"
 
@@ -92,6 +93,57 @@ int ckpt_bad_option(const struct ckpt_cmd *cmd, int c, char **argv)
 	if (optopt)
 		return ckpt_usage(cmd, "unknown option '-%c'", optopt);
 	return ckpt_usage(cmd, "unknown option '%s'", arg);
+}
+
+int ckpt_key_option(const struct ckpt_cmd *cmd, struct key_opts *ko, int c,
+		    char **argv)
+{
+	int ret = key_opts_option(ko, c, optarg);
+
+	return ret < 0 ? ckpt_bad_option(cmd, c, argv) : ret;
+}
+
+int ckpt_one_operand(const struct ckpt_cmd *cmd, int argc,
+		     const char *missing, const char *extra)
+{
+	if (argc - optind == 1)
+		return CKPT_OK;
+	return ckpt_usage(cmd, "%s", argc == optind ? missing : extra);
+}
+
+int ckpt_filter_args(const struct ckpt_cmd *cmd, int argc, char **argv,
+		     const char *optstring, const struct option *options,
+		     struct filter_args *fa)
+{
+	int c, ret;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, optstring, options, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			fa->out = optarg;
+			break;
+		case FILTER_OPT_FORCE:
+			fa->force = true;
+			break;
+		case 'h':
+			ckpt_cmd_help(cmd);
+			return -1;
+		default:
+			ret = ckpt_key_option(cmd, &fa->keys, c, argv);
+			if (ret)
+				return ret;
+		}
+	}
+	ret = ckpt_one_operand(cmd, argc,
+			       "which image? give IN, or - for standard input",
+			       "one image at a time");
+	if (ret)
+		return ret;
+	fa->in = argv[optind];
+	if (!fa->out)
+		return ckpt_usage(cmd, "where to? give -o OUT, or -o - for standard output");
+	return CKPT_OK;
 }
 
 static bool wants_help(int argc, char **argv)

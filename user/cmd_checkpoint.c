@@ -505,17 +505,16 @@ static int parse_options(struct options *o, int argc, char **argv)
 			ckpt_cmd_help(&cmd_checkpoint);
 			return -1;
 		default:
-			ret = key_opts_option(&o->keys, c, optarg);
-			if (ret < 0)
-				return ckpt_bad_option(&cmd_checkpoint, c, argv);
+			ret = ckpt_key_option(&cmd_checkpoint, &o->keys, c, argv);
 			if (ret)
 				return ret;
 		}
 	}
-	if (argc - optind != 1)
-		return ckpt_usage(&cmd_checkpoint, argc == optind ?
-				  "which process? give its PID" :
-				  "one process at a time");
+	ret = ckpt_one_operand(&cmd_checkpoint, argc,
+			       "which process? give its PID",
+			       "one process at a time");
+	if (ret)
+		return ret;
 	if (ckpt_parse_pid(argv[optind], &o->pid))
 		return ckpt_usage(&cmd_checkpoint, "'%s' is not a process id",
 				  argv[optind]);

@@ -37,30 +37,15 @@ const struct ckpt_cmd cmd_decrypt = {
 	"      --passphrase-file FILE  read the passphrase from the first line of FILE\n",
 };
 
-enum { OPT_FORCE = 0x100 };
-
-static int decrypt_run(const char *in, const char *out,
-		       const struct key_opts *ko, bool force)
+static int decrypt_run(const struct filter_args *fa)
 {
-	struct image_parser *p;
 	struct source src;
-	struct sink sink;
 	int ret;
 
-	ret = source_open(&src, in, ko, SOURCE_ENCRYPTED);
+	ret = source_open(&src, fa->in, &fa->keys, SOURCE_ENCRYPTED);
 	if (ret)
 		return ret;
-	p = image_parser_new(src.name);
-	ret = p ? sink_open(&sink, out, CKPT_MODE_NONE, NULL, NULL, force) :
-		  CKPT_EFAIL;
-	if (!ret) {
-		ret = source_pump(&src, p, sink_write, &sink);
-		if (ret)
-			sink_abort(&sink);
-		else
-			ret = sink_commit(&sink);
-	}
-	image_parser_free(p);
+	ret = source_copy(&src, fa->out, CKPT_MODE_NONE, NULL, fa->force);
 	source_close(&src);
 	return ret;
 }
@@ -68,42 +53,19 @@ static int decrypt_run(const char *in, const char *out,
 static int decrypt(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, OPT_FORCE },
-		{ "help", no_argument, NULL, 'h' },
+		FILTER_OPTIONS,
 		KEY_OPTIONS_DECRYPT,
 		{ 0 }
 	};
-	struct key_opts ko = { 0 };
-	const char *out = NULL;
-	bool force = false;
-	int c, ret = CKPT_OK;
+	struct filter_args fa = { 0 };
+	int ret;
 
-	opterr = 0;
-	while (!ret && (c = getopt_long(argc, argv, ":o:hi:k:", options, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			out = optarg;
-			break;
-		case OPT_FORCE:
-			force = true;
-			break;
-		case 'h':
-			key_opts_free(&ko);
-			return ckpt_cmd_help(&cmd_decrypt);
-		default:
-			ret = key_opts_option(&ko, c, optarg);
-			if (ret < 0)
-				ret = ckpt_bad_option(&cmd_decrypt, c, argv);
-		}
-	}
-	if (!ret && argc - optind != 1)
-		ret = ckpt_usage(&cmd_decrypt, argc == optind ? "which image? give IN, or - for standard input" :
-				 "one image at a time");
-	if (!ret && !out)
-		ret = ckpt_usage(&cmd_decrypt, "where to? give -o OUT, or -o - for standard output");
-	if (!ret)
-		ret = decrypt_run(argv[optind], out, &ko, force);
-	key_opts_free(&ko);
+	ret = ckpt_filter_args(&cmd_decrypt, argc, argv, ":o:hi:k:", options,
+			       &fa);
+	if (ret < 0)
+		ret = CKPT_OK;	/* --help */
+	else if (!ret)
+		ret = decrypt_run(&fa);
+	key_opts_free(&fa.keys);
 	return ret;
 }

@@ -35,35 +35,20 @@ const struct ckpt_cmd cmd_encrypt = {
 	"      --passphrase-file FILE    take the passphrase from the first line of FILE\n",
 };
 
-enum { OPT_FORCE = 0x100 };
-
-static int encrypt_run(const char *in, const char *out, int mode,
-		       const struct key_opts *ko, bool force)
+static int encrypt_run(const struct filter_args *fa, int mode)
 {
 	struct ckpt_keyring kr = { 0 };
 	const struct key_opts none = { 0 };
-	struct image_parser *p = NULL;
 	struct source src;
-	struct sink sink;
 	int ret;
 
 	/* The input first: no passphrase asked for a file that is not there. */
-	ret = source_open(&src, in, &none, SOURCE_PLAINTEXT);
+	ret = source_open(&src, fa->in, &none, SOURCE_PLAINTEXT);
 	if (ret)
 		return ret;
-	ret = keys_load_encrypt(&kr, ko, mode);
-	if (!ret) {
-		p = image_parser_new(src.name);
-		ret = p ? sink_open(&sink, out, mode, &kr, NULL, force) : CKPT_EFAIL;
-	}
-	if (!ret) {
-		ret = source_pump(&src, p, sink_write, &sink);
-		if (ret)
-			sink_abort(&sink);
-		else
-			ret = sink_commit(&sink);
-	}
-	image_parser_free(p);
+	ret = keys_load_encrypt(&kr, &fa->keys, mode);
+	if (!ret)
+		ret = source_copy(&src, fa->out, mode, &kr, fa->force);
 	keyring_free(&kr);
 	source_close(&src);
 	return ret;
@@ -72,46 +57,25 @@ static int encrypt_run(const char *in, const char *out, int mode,
 static int encrypt(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, OPT_FORCE },
-		{ "help", no_argument, NULL, 'h' },
+		FILTER_OPTIONS,
 		KEY_OPTIONS_ENCRYPT,
 		{ 0 }
 	};
-	struct key_opts ko = { 0 };
-	const char *out = NULL;
-	bool force = false;
-	int c, mode, ret = CKPT_OK;
+	struct filter_args fa = { 0 };
+	int mode, ret;
 
-	opterr = 0;
-	while (!ret && (c = getopt_long(argc, argv, ":o:hr:R:k:", options, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			out = optarg;
-			break;
-		case OPT_FORCE:
-			force = true;
-			break;
-		case 'h':
-			key_opts_free(&ko);
-			return ckpt_cmd_help(&cmd_encrypt);
-		default:
-			ret = key_opts_option(&ko, c, optarg);
-			if (ret < 0)
-				ret = ckpt_bad_option(&cmd_encrypt, c, argv);
-		}
+	ret = ckpt_filter_args(&cmd_encrypt, argc, argv, ":o:hr:R:k:", options,
+			       &fa);
+	if (ret < 0) {
+		key_opts_free(&fa.keys);
+		return CKPT_OK;	/* --help */
 	}
-	if (!ret && argc - optind != 1)
-		ret = ckpt_usage(&cmd_encrypt, argc == optind ? "which image? give IN, or - for standard input" :
-				 "one image at a time");
-	if (!ret && !out)
-		ret = ckpt_usage(&cmd_encrypt, "where to? give -o OUT, or -o - for standard output");
 	if (!ret)
-		ret = key_opts_encrypt_mode(&ko, &mode);
+		ret = key_opts_encrypt_mode(&fa.keys, &mode);
 	if (!ret && mode == CKPT_MODE_NONE)
 		ret = ckpt_usage(&cmd_encrypt, "no key: give recipients (-r, -R), a key file (-k) or a passphrase");
 	if (!ret)
-		ret = encrypt_run(argv[optind], out, mode, &ko, force);
-	key_opts_free(&ko);
+		ret = encrypt_run(&fa, mode);
+	key_opts_free(&fa.keys);
 	return ret;
 }

@@ -1465,14 +1465,13 @@ static int info(int argc, char **argv)
 			key_opts_free(&ko);
 			return ckpt_cmd_help(&cmd_info);
 		default:
-			ret = key_opts_option(&ko, c, optarg);
-			if (ret < 0)
-				ret = ckpt_bad_option(&cmd_info, c, argv);
+			ret = ckpt_key_option(&cmd_info, &ko, c, argv);
 		}
 	}
-	if (!ret && argc - optind != 1)
-		ret = ckpt_usage(&cmd_info, argc == optind ? "which image? give FILE, or - for standard input" :
-				 "one image at a time");
+	if (!ret)
+		ret = ckpt_one_operand(&cmd_info, argc,
+				       "which image? give FILE, or - for standard input",
+				       "one image at a time");
 	if (!ret)
 		ret = info_run(argv[optind], &ko, format);
 	key_opts_free(&ko);

@@ -849,19 +849,17 @@ static int parse_options(struct options *o, int argc, char **argv)
 			ckpt_cmd_help(&cmd_restart);
 			return -1;
 		default:
-			ret = key_opts_option(&o->keys, c, optarg);
-			if (ret < 0)
-				return ckpt_bad_option(&cmd_restart, c, argv);
+			ret = ckpt_key_option(&cmd_restart, &o->keys, c, argv);
 			if (ret)
 				return ret;
 		}
 	}
-	if (argc - optind != 1)
-		return ckpt_usage(&cmd_restart, argc == optind ?
-				  "which image? give FILE, or - for standard input" :
-				  "one image at a time");
-	o->input = argv[optind];
-	return CKPT_OK;
+	ret = ckpt_one_operand(&cmd_restart, argc,
+			       "which image? give FILE, or - for standard input",
+			       "one image at a time");
+	if (!ret)
+		o->input = argv[optind];
+	return ret;
 }
 
 static int restart(int argc, char **argv)

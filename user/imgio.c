@@ -211,3 +211,22 @@ void sink_abort(struct sink *s)
 	s->writer = NULL;
 	outfile_abort(&s->out);
 }
+
+int source_copy(struct source *src, const char *path, int mode,
+		const struct ckpt_keyring *kr, bool force)
+{
+	struct image_parser *p = image_parser_new(src->name);
+	struct sink sink;
+	int ret;
+
+	ret = p ? sink_open(&sink, path, mode, kr, NULL, force) : CKPT_EFAIL;
+	if (!ret) {
+		ret = source_pump(src, p, sink_write, &sink);
+		if (ret)
+			sink_abort(&sink);
+		else
+			ret = sink_commit(&sink);
+	}
+	image_parser_free(p);
+	return ret;
+}

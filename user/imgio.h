@@ -68,4 +68,11 @@ void sink_abort(struct sink *s);
 /* Bytes written to the output file so far (all of them once committed). */
 uint64_t sink_out_bytes(const struct sink *s);
 
+/*
+ * Validate all of @src and write it to @path as sink_open() does: the
+ * output appears only if the whole image was valid and written.
+ */
+int source_copy(struct source *src, const char *path, int mode,
+		const struct ckpt_keyring *kr, bool force);
+
 #endif /* CKPT_IMGIO_H */

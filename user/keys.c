@@ -391,35 +391,40 @@ int keys_parse_recipient(const char *s, unsigned char pk[CKPT_KEY_BYTES])
 			 s, CKPT_RECIPIENT_PREFIX, CKPT_KEY_B64_LEN);
 }
 
-int keys_load_recipients_file(struct ckpt_keyring *kr, const char *path)
+/*
+ * Hand every key of kind @want in the key file @path to @fn; a file
+ * without one is an error, saying it has no @what.
+ */
+static int load_key_file(struct ckpt_keyring *kr, const char *path,
+			 bool secret, enum key_kind want,
+			 int (*fn)(void *arg, const unsigned char *key),
+			 const char *what)
 {
 	struct key_file f;
 	size_t count;
 	int ret;
 
-	ret = key_file_read(&f, path, false);
+	ret = key_file_read(&f, path, secret);
 	if (ret)
 		return ret;
-	ret = for_each_key(&f, KIND_RECIPIENT, add_recipient_cb, kr, &count);
+	ret = for_each_key(&f, want, fn, kr, &count);
 	if (!ret && !count)
-		ret = ckpt_fail(CKPT_EFAIL, "%s: no recipient in this file", path);
+		ret = ckpt_fail(CKPT_EFAIL, "%s: no %s in this file", path, what);
 	key_file_free(&f);
 	return ret;
 }
 
+int keys_load_recipients_file(struct ckpt_keyring *kr, const char *path)
+{
+	return load_key_file(kr, path, false, KIND_RECIPIENT, add_recipient_cb,
+			     "recipient");
+}
+
 int keys_load_identities(struct ckpt_keyring *kr, const char *path)
 {
-	struct key_file f;
-	size_t count;
-	int ret;
+	int ret = load_key_file(kr, path, true, KIND_SECRET, add_identity_cb,
+				"identity");
 
-	ret = key_file_read(&f, path, true);
-	if (ret)
-		return ret;
-	ret = for_each_key(&f, KIND_SECRET, add_identity_cb, kr, &count);
-	if (!ret && !count)
-		ret = ckpt_fail(CKPT_EFAIL, "%s: no identity in this file", path);
-	key_file_free(&f);
 	if (!ret) {
 		kr->ids_source = path;
 		kr->nr_ids_sources++;
@@ -429,19 +434,10 @@ int keys_load_identities(struct ckpt_keyring *kr, const char *path)
 
 int keys_load_symmetric(struct ckpt_keyring *kr, const char *path)
 {
-	struct key_file f;
-	size_t count;
-	int ret;
-
-	ret = key_file_read(&f, path, true);
-	if (ret)
-		return ret;
+	/* For the messages of set_symkey_cb(). */
 	kr->symkey_source = path;
-	ret = for_each_key(&f, KIND_SYMMETRIC, set_symkey_cb, kr, &count);
-	if (!ret && !count)
-		ret = ckpt_fail(CKPT_EFAIL, "%s: no symmetric key in this file", path);
-	key_file_free(&f);
-	return ret;
+	return load_key_file(kr, path, true, KIND_SYMMETRIC, set_symkey_cb,
+			     "symmetric key");
 }
 
 /* ---------------------------------------------------------------- passphrases */

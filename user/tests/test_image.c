@@ -702,6 +702,29 @@ static void start_until(struct synth *s, uint32_t type)
 	synth_xstate(s);
 }
 
+/* An image up to its mm record, which announces @nr_vmas VMAs. */
+static void start_mm(struct synth *s, uint32_t nr_vmas)
+{
+	synth_init(s);
+	synth_prologue(s);
+	synth_mm(s, nr_vmas);
+}
+
+/* An image up to its one VMA, the heap at 0x600000-0x610000. */
+static void start_heap(struct synth *s)
+{
+	start_mm(s, 1);
+	synth_vma(s, 0x600000, 0x610000, CKPT_VMA_ANON, CKPT_VMA_READ, "[heap]");
+}
+
+/* The same, then the auxv and the first page of the heap. */
+static void start_heap_pages(struct synth *s)
+{
+	start_heap(s);
+	synth_auxv(s);
+	synth_pages(s, 0x600000, 1);
+}
+
 static void fs_missing(struct synth *s)
 {
 	start_until(s, CKPT_HDR_FS);
@@ -831,20 +854,13 @@ static void file_before_xstate(struct synth *s)
 
 static void file_after_mm(struct synth *s)
 {
-	synth_init(s);
-	synth_prologue(s);
-	synth_mm(s, 1);
+	start_mm(s, 1);
 	synth_file(s, 3, 0, 0, 0100644, "/etc/passwd");
 }
 
 static void file_after_pages(struct synth *s)
 {
-	synth_init(s);
-	synth_prologue(s);
-	synth_mm(s, 1);
-	synth_vma(s, 0x600000, 0x610000, CKPT_VMA_ANON, CKPT_VMA_READ, "[heap]");
-	synth_auxv(s);
-	synth_pages(s, 0x600000, 1);
+	start_heap_pages(s);
 	synth_file(s, 3, 0, 0, 0100644, "/etc/passwd");
 }
 
@@ -899,20 +915,13 @@ static void file_after_pipes(struct synth *s)
 
 static void pipe_after_mm(struct synth *s)
 {
-	synth_init(s);
-	synth_prologue(s);
-	synth_mm(s, 0);
+	start_mm(s, 0);
 	synth_std_pipes(s);
 }
 
 static void pipe_after_pages(struct synth *s)
 {
-	synth_init(s);
-	synth_prologue(s);
-	synth_mm(s, 1);
-	synth_vma(s, 0x600000, 0x610000, CKPT_VMA_ANON, CKPT_VMA_READ, "[heap]");
-	synth_auxv(s);
-	synth_pages(s, 0x600000, 1);
+	start_heap_pages(s);
 	synth_std_pipes(s);
 }
 
@@ -984,48 +993,53 @@ static void pipe_inode_differs(struct synth *s)
 	synth_pipe(s, 777, 4096, NULL, 0);
 }
 
-/* "pipe:[0777]" is not how the kernel names pipe 777. */
-static void pipe_name_zeroes(struct synth *s)
+/* The start of an image, then at fd 3 a FIFO of inode 777 named @name. */
+static void fifo_777_named(struct synth *s, const char *name)
 {
 	struct ckpt_hdr_file *f;
 
 	synth_init(s);
 	synth_start(s);
-	f = synth_at(s, synth_file(s, 3, 0, 0, 0010600, "pipe:[0777]"));
+	f = synth_at(s, synth_file(s, 3, 0, 0, 0010600, name));
 	f->ino = 777;
+}
+
+/* "pipe:[0777]" is not how the kernel names pipe 777. */
+static void pipe_name_zeroes(struct synth *s)
+{
+	fifo_777_named(s, "pipe:[0777]");
 	synth_pipe(s, 777, 4096, NULL, 0);
 }
 
 static void pipe_name_other(struct synth *s)
 {
-	struct ckpt_hdr_file *f;
-
-	synth_init(s);
-	synth_start(s);
-	f = synth_at(s, synth_file(s, 3, 0, 0, 0010600, "pipe:[778]"));
-	f->ino = 777;
+	fifo_777_named(s, "pipe:[778]");
 	synth_pipe(s, 777, 4096, NULL, 0);
 }
 
 /* Pipes: each FIFO named "pipe:[N]" above fd 2 has its pipe record */
-static void pipe_missing_at_mm(struct synth *s)
+/*
+ * The standard files, at fd 6 an end of pipe @id (@write: which end),
+ * then the standard pipes and a small memory.
+ */
+static void std_pipes_and_fd6(struct synth *s, uint64_t id, int write)
 {
 	synth_init(s);
 	synth_start(s);
 	synth_std_files(s);
-	synth_pipe_end(s, 6, 0, 888, 0);
+	synth_pipe_end(s, 6, 0, id, write);
 	synth_std_pipes(s);
 	synth_small_memory(s);
 }
 
+static void pipe_missing_at_mm(struct synth *s)
+{
+	std_pipes_and_fd6(s, 888, 0);
+}
+
 static void pipe_missing_before(struct synth *s)
 {
-	synth_init(s);
-	synth_start(s);
-	synth_std_files(s);
-	synth_pipe_end(s, 6, 0, 500, 1);
-	synth_std_pipes(s);
-	synth_small_memory(s);
+	std_pipes_and_fd6(s, 500, 1);
 }
 
 static void pipe_missing_no_pipes(struct synth *s)
@@ -1047,12 +1061,7 @@ static void pipe_outside_dup(struct synth *s)
 
 static void pipe_zeroes_missing(struct synth *s)
 {
-	struct ckpt_hdr_file *f;
-
-	synth_init(s);
-	synth_start(s);
-	f = synth_at(s, synth_file(s, 3, 0, 0, 0010600, "pipe:[0777]"));
-	f->ino = 777;
+	fifo_777_named(s, "pipe:[0777]");
 	synth_small_memory(s);
 }
 
@@ -1073,10 +1082,7 @@ STD(more_vmas, mm(s)->nr_vmas = SYNTH_STD_VMAS - 1)
 /* Auxiliary vector */
 static void auxv_missing(struct synth *s)
 {
-	synth_init(s);
-	synth_prologue(s);
-	synth_mm(s, 1);
-	synth_vma(s, 0x600000, 0x610000, CKPT_VMA_ANON, CKPT_VMA_READ, "[heap]");
+	start_heap(s);
 	synth_pages(s, 0x600000, 1);
 	synth_tail(s);
 }
@@ -1084,9 +1090,7 @@ static void auxv_missing(struct synth *s)
 /* Where the uapi header's list of records puts it: not where ckpt.ko does. */
 static void auxv_before_vmas(struct synth *s)
 {
-	synth_init(s);
-	synth_prologue(s);
-	synth_mm(s, 1);
+	start_mm(s, 1);
 	synth_auxv(s);
 	synth_vma(s, 0x600000, 0x610000, CKPT_VMA_ANON, CKPT_VMA_READ, "[heap]");
 	synth_tail(s);
@@ -1094,28 +1098,20 @@ static void auxv_before_vmas(struct synth *s)
 
 static void vma_after_auxv(struct synth *s)
 {
-	synth_init(s);
-	synth_prologue(s);
-	synth_mm(s, 1);
-	synth_vma(s, 0x600000, 0x610000, CKPT_VMA_ANON, CKPT_VMA_READ, "[heap]");
+	start_heap(s);
 	synth_auxv(s);
 	synth_vma(s, 0x700000, 0x710000, CKPT_VMA_ANON, CKPT_VMA_READ, "");
 }
 
 static void auxv_missing_no_vmas(struct synth *s)
 {
-	synth_init(s);
-	synth_prologue(s);
-	synth_mm(s, 0);
+	start_mm(s, 0);
 	synth_tail(s);
 }
 
 static void auxv_twice(struct synth *s)
 {
-	synth_init(s);
-	synth_prologue(s);
-	synth_mm(s, 1);
-	synth_vma(s, 0x600000, 0x610000, CKPT_VMA_ANON, CKPT_VMA_READ, "[heap]");
+	start_heap(s);
 	synth_auxv(s);
 	synth_auxv(s);
 }
@@ -1129,9 +1125,7 @@ static void auxv_before_mm(struct synth *s)
 
 static void auxv_len_beyond_bound(struct synth *s)
 {
-	synth_init(s);
-	synth_prologue(s);
-	synth_mm(s, 0);
+	start_mm(s, 0);
 	synth_record(s, CKPT_HDR_AUXV, sizeof(struct ckpt_hdr_auxv) +
 		     (CKPT_IMAGE_AUXV_MAX + 2) * sizeof(uint64_t));
 }
@@ -1163,9 +1157,7 @@ STD(vma_name_inner_nul, vma(s, 2)->name[2] = '\0')
 STD(vma_padding, ((char *)vma(s, 2))[vma(s, 2)->h.len - 1] = 1)
 static void vma_file_no_name(struct synth *s)
 {
-	synth_init(s);
-	synth_prologue(s);
-	synth_mm(s, 1);
+	start_mm(s, 1);
 	synth_vma(s, 0x400000, 0x401000, CKPT_VMA_FILE, CKPT_VMA_READ, "");
 	synth_auxv(s);
 	synth_tail(s);
@@ -1186,10 +1178,7 @@ STD(run_in_shared, vma(s, 1)->flags |= CKPT_VMA_SHARED)
 
 static void run_descending(struct synth *s)
 {
-	synth_init(s);
-	synth_prologue(s);
-	synth_mm(s, 1);
-	synth_vma(s, 0x600000, 0x610000, CKPT_VMA_ANON, CKPT_VMA_READ, "[heap]");
+	start_heap(s);
 	synth_auxv(s);
 	synth_pages(s, 0x608000, 2);
 	synth_pages(s, 0x600000, 3);
@@ -1198,9 +1187,7 @@ static void run_descending(struct synth *s)
 
 static void run_in_vdso(struct synth *s)
 {
-	synth_init(s);
-	synth_prologue(s);
-	synth_mm(s, 1);
+	start_mm(s, 1);
 	synth_vma(s, 0x7ffc00100000, 0x7ffc00102000, CKPT_VMA_SPECIAL,
 		  CKPT_VMA_READ, "[vdso]");
 	synth_auxv(s);
@@ -1210,9 +1197,7 @@ static void run_in_vdso(struct synth *s)
 
 static void run_too_long(struct synth *s)
 {
-	synth_init(s);
-	synth_prologue(s);
-	synth_mm(s, 1);
+	start_mm(s, 1);
 	synth_vma(s, 0x10000000, 0x20000000, CKPT_VMA_ANON, CKPT_VMA_READ, "");
 	synth_auxv(s);
 	synth_pages(s, 0x10000000, CKPT_PAGES_MAX + 1);
@@ -1221,12 +1206,7 @@ static void run_too_long(struct synth *s)
 
 static void vma_after_pages(struct synth *s)
 {
-	synth_init(s);
-	synth_prologue(s);
-	synth_mm(s, 1);
-	synth_vma(s, 0x600000, 0x610000, CKPT_VMA_ANON, CKPT_VMA_READ, "[heap]");
-	synth_auxv(s);
-	synth_pages(s, 0x600000, 1);
+	start_heap_pages(s);
 	synth_vma(s, 0x700000, 0x710000, CKPT_VMA_ANON, CKPT_VMA_READ, "");
 }
 
