@@ -6,7 +6,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "loader.h"
@@ -39,20 +38,9 @@ static unsigned int nr_allowed;
 static int allow(const char *path)
 {
 	struct ckpt_lsm_ident id;
-	__u8 one = 1;
-	int err;
 
-	if (lsm_ident_of(path, &id)) {
-		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+	if (lsm_map_file(skel->maps.allowed, "allow-list", path, &id))
 		return -1;
-	}
-	err = bpf_map__update_elem(skel->maps.allowed, &id, sizeof(id), &one,
-				   sizeof(one), BPF_ANY);
-	if (err) {
-		lsm_explain("filling the allow-list", err);
-		return -1;
-	}
-	lsm_name_ident(&id, path);
 	printf("%s: allowed: %s (dev %u:%u ino %llu)\n", prog, path,
 	       (unsigned int)(id.dev >> 20), (unsigned int)(id.dev & 0xfffff),
 	       (unsigned long long)id.ino);
@@ -101,7 +89,6 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct lsm_common c = {};
-	struct ring_buffer *rb = NULL;
 	int deny_errno = EPERM, opt, err, i, status = LSM_EXIT_FAIL;
 	unsigned long long refused = 0;
 	const char *pids[16];
@@ -109,14 +96,8 @@ int main(int argc, char **argv)
 	bool deny_anon = false;
 	char what[256];
 
-	while ((opt = getopt_long(argc, argv, "p:ae:" LSM_COMMON_SHORTOPTS,
-				  longopts, NULL)) != -1) {
-		switch (lsm_common_opt(&c, opt, optarg, usage)) {
-		case 1:
-			continue;
-		case -1:
-			return LSM_EXIT_USAGE;
-		}
+	while ((opt = lsm_getopt(&c, argc, argv, "p:ae:" LSM_COMMON_SHORTOPTS,
+				 longopts, usage)) != -1) {
 		switch (opt) {
 		case 'p':
 			if (nr_pids == 16) {
@@ -129,15 +110,8 @@ int main(int argc, char **argv)
 			deny_anon = true;
 			break;
 		case 'e':
-			deny_errno = atoi(optarg);
-			if (deny_errno <= 0 || deny_errno > 4095) {
-				fprintf(stderr, "%s: -e: '%s' is no errno\n", prog, optarg);
-				return LSM_EXIT_USAGE;
-			}
+			deny_errno = lsm_errno_arg(optarg);
 			break;
-		default:
-			fputs(usage, stderr);
-			return LSM_EXIT_USAGE;
 		}
 	}
 
@@ -167,22 +141,15 @@ int main(int argc, char **argv)
 		lsm_explain("attaching to security_ckpt_restore_vma", err);
 		goto out;
 	}
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), lsm_on_event,
-			      NULL, NULL);
-	if (!rb) {
-		lsm_explain("opening the ring buffer", -errno);
-		goto out;
-	}
 	snprintf(what, sizeof(what),
 		 "refusing restart (%s) of images that map executable any file but the %u allowed%s",
 		 lsm_errname(deny_errno), nr_allowed,
 		 deny_anon ? ", or executable anonymous memory" : "");
-	if (lsm_run(&c, rb, what))
+	if (lsm_run(&c, skel->maps.events, lsm_on_event, what))
 		goto out;
 	refused = skel->bss->nr_refused;
 	status = LSM_EXIT_OK;
 out:
-	ring_buffer__free(rb);
 	allow_exec_bpf__destroy(skel);
 	if (status == LSM_EXIT_OK)
 		printf("%s: detached (%llu refused)\n", prog, refused);

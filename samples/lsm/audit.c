@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <linux/checkpoint.h>
@@ -100,21 +99,11 @@ int main(int argc, char **argv)
 	};
 	struct lsm_common c = {};
 	struct audit_bpf *skel = NULL;
-	struct ring_buffer *rb = NULL;
-	int opt, err, status = LSM_EXIT_FAIL;
+	int err, status = LSM_EXIT_FAIL;
 	unsigned long long lost = 0;
 
-	while ((opt = getopt_long(argc, argv, LSM_COMMON_SHORTOPTS, longopts,
-				  NULL)) != -1) {
-		switch (lsm_common_opt(&c, opt, optarg, usage)) {
-		case 1:
-			continue;
-		case -1:
-			return LSM_EXIT_USAGE;
-		}
-		fputs(usage, stderr);
-		return LSM_EXIT_USAGE;
-	}
+	/* It has only the common options: lsm_getopt() handles them all. */
+	lsm_getopt(&c, argc, argv, LSM_COMMON_SHORTOPTS, longopts, usage);
 	if (optind != argc) {
 		fprintf(stderr, "%s: unexpected argument '%s'\n%s", prog,
 			argv[optind], usage);
@@ -134,18 +123,12 @@ int main(int argc, char **argv)
 		lsm_explain("attaching to ckpt_ioctl and security_ckpt_*", err);
 		goto out;
 	}
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_audit, NULL,
-			      NULL);
-	if (!rb) {
-		lsm_explain("opening the ring buffer", -errno);
-		goto out;
-	}
-	if (lsm_run(&c, rb, "logging every checkpoint and restart"))
+	if (lsm_run(&c, skel->maps.events, on_audit,
+		    "logging every checkpoint and restart"))
 		goto out;
 	lost = skel->bss->nr_lost;
 	status = LSM_EXIT_OK;
 out:
-	ring_buffer__free(rb);
 	audit_bpf__destroy(skel);
 	if (status == LSM_EXIT_OK)
 		printf("%s: detached (%llu logged, %llu lost)\n", prog, seq, lost);

@@ -6,8 +6,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 
 #include "loader.h"
@@ -41,22 +39,15 @@ int main(int argc, char **argv)
 	};
 	struct lsm_common c = {};
 	struct deny_checkpoint_bpf *skel = NULL;
-	struct ring_buffer *rb = NULL;
 	const char *cgroups[64];
 	int nr_cgroups = 0, deny_errno = EPERM, opt, i, err, status = LSM_EXIT_FAIL;
 	char what[2048];
-	unsigned long long refused;
+	unsigned long long refused = 0;
 	size_t off = 0;
 	__u8 one = 1;
 
-	while ((opt = getopt_long(argc, argv, "c:e:" LSM_COMMON_SHORTOPTS,
-				  longopts, NULL)) != -1) {
-		switch (lsm_common_opt(&c, opt, optarg, usage)) {
-		case 1:
-			continue;
-		case -1:
-			return LSM_EXIT_USAGE;
-		}
+	while ((opt = lsm_getopt(&c, argc, argv, "c:e:" LSM_COMMON_SHORTOPTS,
+				 longopts, usage)) != -1) {
 		switch (opt) {
 		case 'c':
 			if (nr_cgroups == 64) {
@@ -66,15 +57,8 @@ int main(int argc, char **argv)
 			cgroups[nr_cgroups++] = optarg;
 			break;
 		case 'e':
-			deny_errno = atoi(optarg);
-			if (deny_errno <= 0 || deny_errno > 4095) {
-				fprintf(stderr, "%s: -e: '%s' is no errno\n", prog, optarg);
-				return LSM_EXIT_USAGE;
-			}
+			deny_errno = lsm_errno_arg(optarg);
 			break;
-		default:
-			fputs(usage, stderr);
-			return LSM_EXIT_USAGE;
 		}
 	}
 	if (optind == argc && !nr_cgroups) {
@@ -82,13 +66,9 @@ int main(int argc, char **argv)
 			prog, usage);
 		return LSM_EXIT_USAGE;
 	}
-	for (i = optind; i < argc; i++) {
-		if (strlen(argv[i]) >= CKPT_LSM_COMM_LEN) {
-			fprintf(stderr, "%s: '%s': a comm has at most %d characters\n",
-				prog, argv[i], CKPT_LSM_COMM_LEN - 1);
+	for (i = optind; i < argc; i++)
+		if (lsm_check_comm(argv[i]))
 			return LSM_EXIT_USAGE;
-		}
-	}
 
 	lsm_setup(&c);
 	if (lsm_check_target(true, false))
@@ -106,21 +86,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	off += snprintf(what + off, sizeof(what) - off,
-			"refusing checkpoint (%s) of", lsm_errname(deny_errno));
+	lsm_appendf(what, sizeof(what), &off, "refusing checkpoint (%s) of",
+		    lsm_errname(deny_errno));
 	for (i = optind; i < argc; i++) {
-		char comm[CKPT_LSM_COMM_LEN] = {};
-
-		strncpy(comm, argv[i], sizeof(comm) - 1);
-		err = bpf_map__update_elem(skel->maps.denied_comms, comm,
-					   sizeof(comm), &one, sizeof(one), BPF_ANY);
-		if (err) {
-			lsm_explain("filling the comm map", err);
+		if (lsm_map_comm(skel->maps.denied_comms, argv[i]))
 			goto out;
-		}
-		if (off < sizeof(what))
-			off += snprintf(what + off, sizeof(what) - off,
-					" comm %s,", argv[i]);
+		lsm_appendf(what, sizeof(what), &off, " comm %s,", argv[i]);
 	}
 	for (i = 0; i < nr_cgroups; i++) {
 		struct stat st;
@@ -139,10 +110,9 @@ int main(int argc, char **argv)
 			lsm_explain("filling the cgroup map", err);
 			goto out;
 		}
-		if (off < sizeof(what))
-			off += snprintf(what + off, sizeof(what) - off,
-					" cgroup %s (id %llu) and below,",
-					cgroups[i], (unsigned long long)id);
+		lsm_appendf(what, sizeof(what), &off,
+			    " cgroup %s (id %llu) and below,", cgroups[i],
+			    (unsigned long long)id);
 	}
 	if (off < sizeof(what) && what[off - 1] == ',')
 		what[off - 1] = '\0';
@@ -152,18 +122,11 @@ int main(int argc, char **argv)
 		lsm_explain("attaching to security_ckpt_checkpoint", err);
 		goto out;
 	}
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), lsm_on_event,
-			      NULL, NULL);
-	if (!rb) {
-		lsm_explain("opening the ring buffer", -errno);
-		goto out;
-	}
-	if (lsm_run(&c, rb, what))
+	if (lsm_run(&c, skel->maps.events, lsm_on_event, what))
 		goto out;
 	refused = skel->bss->nr_refused;
 	status = LSM_EXIT_OK;
 out:
-	ring_buffer__free(rb);
 	deny_checkpoint_bpf__destroy(skel);
 	if (status == LSM_EXIT_OK)
 		printf("%s: detached (%llu refused)\n", prog, refused);

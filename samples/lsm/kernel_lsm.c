@@ -6,8 +6,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "loader.h"
 #include "kernel_lsm.skel.h"
@@ -50,7 +48,6 @@ int main(int argc, char **argv)
 	};
 	struct lsm_common c = {};
 	struct kernel_lsm_bpf *skel = NULL;
-	struct ring_buffer *rb = NULL;
 	const char *comms[64], *opens[64], *mmaps[64];
 	int nr_comms = 0, nr_opens = 0, nr_mmaps = 0, deny_errno = 0;
 	int opt, err, i, status = LSM_EXIT_FAIL;
@@ -58,23 +55,13 @@ int main(int argc, char **argv)
 	char what[2048];
 	size_t off = 0;
 	bool force = false;
-	__u8 one = 1;
 
-	while ((opt = getopt_long(argc, argv, "p:o:m:e:f" LSM_COMMON_SHORTOPTS,
-				  longopts, NULL)) != -1) {
-		switch (lsm_common_opt(&c, opt, optarg, usage)) {
-		case 1:
-			continue;
-		case -1:
-			return LSM_EXIT_USAGE;
-		}
+	while ((opt = lsm_getopt(&c, argc, argv, "p:o:m:e:f" LSM_COMMON_SHORTOPTS,
+				 longopts, usage)) != -1) {
 		switch (opt) {
 		case 'p':
-			if (strlen(optarg) >= CKPT_LSM_COMM_LEN) {
-				fprintf(stderr, "%s: '%s': a comm has at most %d characters\n",
-					prog, optarg, CKPT_LSM_COMM_LEN - 1);
+			if (lsm_check_comm(optarg))
 				return LSM_EXIT_USAGE;
-			}
 			if (nr_comms < 64)
 				comms[nr_comms++] = optarg;
 			break;
@@ -90,15 +77,8 @@ int main(int argc, char **argv)
 			force = true;
 			break;
 		case 'e':
-			deny_errno = atoi(optarg);
-			if (deny_errno <= 0 || deny_errno > 4095) {
-				fprintf(stderr, "%s: -e: '%s' is no errno\n", prog, optarg);
-				return LSM_EXIT_USAGE;
-			}
+			deny_errno = lsm_errno_arg(optarg);
 			break;
-		default:
-			fputs(usage, stderr);
-			return LSM_EXIT_USAGE;
 		}
 	}
 	if (optind != argc || !(nr_comms + nr_opens + nr_mmaps)) {
@@ -127,46 +107,27 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	off += snprintf(what + off, sizeof(what) - off, "refusing");
+	lsm_appendf(what, sizeof(what), &off, "refusing");
 	for (i = 0; i < nr_comms; i++) {
-		char comm[CKPT_LSM_COMM_LEN] = {};
-
-		strncpy(comm, comms[i], sizeof(comm) - 1);
-		err = bpf_map__update_elem(skel->maps.protected_comms, comm,
-					   sizeof(comm), &one, sizeof(one), BPF_ANY);
-		if (err) {
-			lsm_explain("filling the comm map", err);
+		if (lsm_map_comm(skel->maps.protected_comms, comms[i]))
 			goto out;
-		}
-		if (off < sizeof(what))
-			off += snprintf(what + off, sizeof(what) - off,
-					" ptrace attach/checkpoint of comm %s (%s, lsm/ptrace_access_check),",
-					comms[i], lsm_errname(skel->rodata->ptrace_ret));
+		lsm_appendf(what, sizeof(what), &off,
+			    " ptrace attach/checkpoint of comm %s (%s, lsm/ptrace_access_check),",
+			    comms[i], lsm_errname(skel->rodata->ptrace_ret));
 	}
 	for (i = 0; i < nr_opens + nr_mmaps; i++) {
 		bool is_open = i < nr_opens;
 		const char *path = is_open ? opens[i] : mmaps[i - nr_opens];
 		struct ckpt_lsm_ident id;
 
-		if (lsm_ident_of(path, &id)) {
-			fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
-			goto out;
-		}
 		/* One map for both hooks: a file given to -o is refused by
 		 * mmap_file too, if that is loaded (and the other way round). */
-		err = bpf_map__update_elem(skel->maps.denied_files, &id, sizeof(id),
-					   &one, sizeof(one), BPF_ANY);
-		if (err) {
-			lsm_explain("filling the file map", err);
+		if (lsm_map_file(skel->maps.denied_files, "file map", path, &id))
 			goto out;
-		}
-		lsm_name_ident(&id, path);
-		if (off < sizeof(what))
-			off += snprintf(what + off, sizeof(what) - off,
-					" %s of %s (%s, lsm/%s),",
-					is_open ? "open" : "mmap", path,
-					lsm_errname(skel->rodata->file_ret),
-					is_open ? "file_open" : "mmap_file");
+		lsm_appendf(what, sizeof(what), &off, " %s of %s (%s, lsm/%s),",
+			    is_open ? "open" : "mmap", path,
+			    lsm_errname(skel->rodata->file_ret),
+			    is_open ? "file_open" : "mmap_file");
 	}
 	if (off < sizeof(what) && what[off - 1] == ',')
 		what[off - 1] = '\0';
@@ -176,18 +137,11 @@ int main(int argc, char **argv)
 		lsm_explain("attaching the BPF LSM programs", err);
 		goto out;
 	}
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), lsm_on_event,
-			      NULL, NULL);
-	if (!rb) {
-		lsm_explain("opening the ring buffer", -errno);
-		goto out;
-	}
-	if (lsm_run(&c, rb, what))
+	if (lsm_run(&c, skel->maps.events, lsm_on_event, what))
 		goto out;
 	refused = skel->bss->nr_refused;
 	status = LSM_EXIT_OK;
 out:
-	ring_buffer__free(rb);
 	kernel_lsm_bpf__destroy(skel);
 	if (status == LSM_EXIT_OK)
 		printf("%s: detached (%llu refused)\n", prog, refused);

@@ -27,8 +27,9 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-int lsm_common_opt(struct lsm_common *c, int opt, const char *arg,
-		   const char *usage)
+/* Handle @opt if it is a common option: 1 if it was, 0 if not. */
+static int common_opt(struct lsm_common *c, int opt, const char *arg,
+		      const char *usage)
 {
 	char *end;
 
@@ -39,7 +40,7 @@ int lsm_common_opt(struct lsm_common *c, int opt, const char *arg,
 		if (errno || *end || c->seconds <= 0) {
 			fprintf(stderr, "%s: -t: '%s' is not a positive number of seconds\n",
 				prog, arg);
-			return -1;
+			exit(LSM_EXIT_USAGE);
 		}
 		return 1;
 	case 'v':
@@ -48,9 +49,45 @@ int lsm_common_opt(struct lsm_common *c, int opt, const char *arg,
 	case 'h':
 		fputs(usage, stdout);
 		exit(LSM_EXIT_OK);
+	case '?':
+		fputs(usage, stderr);
+		exit(LSM_EXIT_USAGE);
 	default:
 		return 0;
 	}
+}
+
+int lsm_getopt(struct lsm_common *c, int argc, char **argv,
+	       const char *shortopts, const struct option *longopts,
+	       const char *usage)
+{
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1)
+		if (!common_opt(c, opt, optarg, usage))
+			break;
+	return opt;
+}
+
+int lsm_errno_arg(const char *arg)
+{
+	int err = atoi(arg);
+
+	if (err <= 0 || err > 4095) {
+		fprintf(stderr, "%s: -e: '%s' is no errno\n", prog, arg);
+		exit(LSM_EXIT_USAGE);
+	}
+	return err;
+}
+
+int lsm_check_comm(const char *comm)
+{
+	if (strlen(comm) >= CKPT_LSM_COMM_LEN) {
+		fprintf(stderr, "%s: '%s': a comm has at most %d characters\n",
+			prog, comm, CKPT_LSM_COMM_LEN - 1);
+		return -1;
+	}
+	return 0;
 }
 
 static int print_libbpf(enum libbpf_print_level level, const char *fmt,
@@ -159,6 +196,55 @@ int lsm_ident_of(const char *path, struct ckpt_lsm_ident *id)
 	id->dev = CKPT_LSM_KDEV(major(st.st_dev), minor(st.st_dev));
 	id->ino = st.st_ino;
 	return 0;
+}
+
+int lsm_map_comm(struct bpf_map *map, const char *comm)
+{
+	char key[CKPT_LSM_COMM_LEN] = {};
+	__u8 one = 1;
+	int err;
+
+	strncpy(key, comm, sizeof(key) - 1);
+	err = bpf_map__update_elem(map, key, sizeof(key), &one, sizeof(one),
+				   BPF_ANY);
+	if (err) {
+		lsm_explain("filling the comm map", err);
+		return -1;
+	}
+	return 0;
+}
+
+int lsm_map_file(struct bpf_map *map, const char *map_name, const char *path,
+		 struct ckpt_lsm_ident *id)
+{
+	char what[64];
+	__u8 one = 1;
+	int err;
+
+	if (lsm_ident_of(path, id)) {
+		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+		return -1;
+	}
+	err = bpf_map__update_elem(map, id, sizeof(*id), &one, sizeof(one),
+				   BPF_ANY);
+	if (err) {
+		snprintf(what, sizeof(what), "filling the %s", map_name);
+		lsm_explain(what, err);
+		return -1;
+	}
+	lsm_name_ident(id, path);
+	return 0;
+}
+
+void lsm_appendf(char *buf, size_t len, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (*off >= len)
+		return;
+	va_start(ap, fmt);
+	*off += vsnprintf(buf + *off, len - *off, fmt, ap);
+	va_end(ap);
 }
 
 /* Paths given on the command line, to name files in events. */
@@ -325,12 +411,18 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-int lsm_run(const struct lsm_common *c, struct ring_buffer *rb,
-	    const char *what)
+int lsm_run(const struct lsm_common *c, struct bpf_map *events,
+	    ring_buffer_sample_fn on_event, const char *what)
 {
 	double end = c->seconds ? now() + c->seconds : 0;
+	struct ring_buffer *rb;
 	int ret = 0;
 
+	rb = ring_buffer__new(bpf_map__fd(events), on_event, NULL, NULL);
+	if (!rb) {
+		lsm_explain("opening the ring buffer", -errno);
+		return -1;
+	}
 	printf("%s: attached: %s\n", prog, what);
 	while (!stop) {
 		int timeout = 200;
@@ -343,17 +435,18 @@ int lsm_run(const struct lsm_common *c, struct ring_buffer *rb,
 			if (left * 1000 < timeout)
 				timeout = (int)(left * 1000) + 1;
 		}
-		ret = rb ? ring_buffer__poll(rb, timeout) : (usleep(timeout * 1000), 0);
+		ret = ring_buffer__poll(rb, timeout);
 		if (ret == -EINTR || (ret < 0 && errno == EINTR))
 			ret = 0;
 		if (ret < 0) {
 			fprintf(stderr, "%s: reading the ring buffer failed: %s\n",
 				prog, strerror(-ret));
+			ring_buffer__free(rb);
 			return -1;
 		}
 	}
 	/* What came in before the signal. */
-	if (rb)
-		ring_buffer__consume(rb);
+	ring_buffer__consume(rb);
+	ring_buffer__free(rb);
 	return 0;
 }

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the loaders of samples/lsm/ share: options common to all of them,
- * libbpf's messages, checks that say why a program cannot load, the
- * event loop, and printing struct ckpt_lsm_event.
+ * libbpf's messages, checks that say why a program cannot load, filling
+ * maps, the event loop, and printing struct ckpt_lsm_event.
  */
 #ifndef CKPT_LSM_LOADER_H
 #define CKPT_LSM_LOADER_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <linux/types.h>
@@ -40,11 +41,24 @@ struct lsm_common {
 	"  -h, --help        this text\n"
 
 /*
- * Handle option @opt if it is a common one: 1 if it was, 0 if not, -1 on
- * a bad value.  -h prints @usage and exits.
+ * getopt_long() that handles the common options itself: returns the next
+ * option that is the loader's own, or -1 after the last.  @shortopts and
+ * @longopts include the common ones.  -h prints @usage and exits 0; a bad
+ * -t, or an option not in @shortopts (then @usage on stderr), exits
+ * LSM_EXIT_USAGE.
  */
-int lsm_common_opt(struct lsm_common *c, int opt, const char *arg,
-		   const char *usage);
+int lsm_getopt(struct lsm_common *c, int argc, char **argv,
+	       const char *shortopts, const struct option *longopts,
+	       const char *usage);
+
+/* -e N: errno N, from 1 to 4095; anything else exits LSM_EXIT_USAGE. */
+int lsm_errno_arg(const char *arg);
+
+/*
+ * Can @comm be a task's comm (CKPT_LSM_COMM_LEN - 1 characters at most)?
+ * 0, or -1 having said not.
+ */
+int lsm_check_comm(const char *comm);
 
 /* libbpf's messages (warnings, or all with -v), signal handlers. */
 void lsm_setup(const struct lsm_common *c);
@@ -66,12 +80,32 @@ void lsm_explain(const char *what, int err);
 int lsm_ident_of(const char *path, struct ckpt_lsm_ident *id);
 
 /*
- * Say "PROG: attached: @what", then print the events of @rb until
- * SIGINT/SIGTERM or c->seconds; then "PROG: detached".  Returns 0, or -1
- * if polling failed.
+ * Say "PROG: attached: @what", then pass what comes in the ring buffer
+ * @events to @on_event until SIGINT/SIGTERM or c->seconds.  Returns 0, or
+ * -1 if the ring buffer could not be opened or polled.  The loader says
+ * "PROG: detached" once it has destroyed its skeleton.
  */
-int lsm_run(const struct lsm_common *c, struct ring_buffer *rb,
-	    const char *what);
+int lsm_run(const struct lsm_common *c, struct bpf_map *events,
+	    ring_buffer_sample_fn on_event, const char *what);
+
+/*
+ * Set @comm (NUL-padded to CKPT_LSM_COMM_LEN) in @map, a hash of
+ * comm -> __u8.  0, or -1 having said why.
+ */
+int lsm_map_comm(struct bpf_map *map, const char *comm);
+
+/*
+ * Set the identity of the file at @path in @map, a hash of struct
+ * ckpt_lsm_ident -> __u8, into *@id too, and let lsm_print_event name it
+ * by @path.  @map_name says which map in a message.  0, or -1 having said
+ * why.
+ */
+int lsm_map_file(struct bpf_map *map, const char *map_name, const char *path,
+		 struct ckpt_lsm_ident *id);
+
+/* snprintf() at @buf + *@off, of @len, advancing *@off; nothing once full. */
+void lsm_appendf(char *buf, size_t len, size_t *off, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* The ring buffer callback that prints refusals with lsm_print_event. */
 int lsm_on_event(void *ctx, void *data, size_t len);

@@ -6,7 +6,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
-#include <stdlib.h>
 
 #include "loader.h"
 #include "no_mlocked.skel.h"	/* made by bpftool gen skeleton */
@@ -34,28 +33,13 @@ int main(int argc, char **argv)
 	};
 	struct lsm_common c = {};
 	struct no_mlocked_bpf *skel = NULL;
-	struct ring_buffer *rb = NULL;
 	int deny_errno = EPERM, opt, err, status = LSM_EXIT_FAIL;
 	unsigned long long refused = 0;
 
-	while ((opt = getopt_long(argc, argv, "e:" LSM_COMMON_SHORTOPTS,
-				  longopts, NULL)) != -1) {
-		switch (lsm_common_opt(&c, opt, optarg, usage)) {
-		case 1:
-			continue;
-		case -1:
-			return LSM_EXIT_USAGE;
-		}
-		if (opt != 'e') {
-			fputs(usage, stderr);
-			return LSM_EXIT_USAGE;
-		}
-		deny_errno = atoi(optarg);
-		if (deny_errno <= 0 || deny_errno > 4095) {
-			fprintf(stderr, "%s: -e: '%s' is no errno\n", prog, optarg);
-			return LSM_EXIT_USAGE;
-		}
-	}
+	/* -t, -v and -h are lsm_getopt()'s; -e is ours. */
+	while ((opt = lsm_getopt(&c, argc, argv, "e:" LSM_COMMON_SHORTOPTS,
+				 longopts, usage)) != -1)
+		deny_errno = lsm_errno_arg(optarg);
 
 	lsm_setup(&c);
 	if (lsm_check_target(true, false))	/* root, ckpt.ko with BTF */
@@ -79,18 +63,13 @@ int main(int argc, char **argv)
 		lsm_explain("attaching to security_ckpt_checkpoint_vma", err);
 		goto out;
 	}
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), lsm_on_event,
-			      NULL, NULL);
-	if (!rb) {
-		lsm_explain("opening the ring buffer", -errno);
-		goto out;
-	}
-	if (lsm_run(&c, rb, "refusing checkpoint of processes with mlock()ed memory"))
+	/* print what it refuses until SIGINT/SIGTERM (or -t) */
+	if (lsm_run(&c, skel->maps.events, lsm_on_event,
+		    "refusing checkpoint of processes with mlock()ed memory"))
 		goto out;
 	refused = skel->bss->nr_refused;
 	status = LSM_EXIT_OK;
 out:
-	ring_buffer__free(rb);
 	no_mlocked_bpf__destroy(skel);	/* detaches */
 	if (status == LSM_EXIT_OK)
 		printf("%s: detached (%llu refused)\n", prog, refused);

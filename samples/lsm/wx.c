@@ -6,7 +6,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
-#include <stdlib.h>
 
 #include "loader.h"
 #include "wx.skel.h"
@@ -38,34 +37,20 @@ int main(int argc, char **argv)
 	};
 	struct lsm_common c = {};
 	struct wx_bpf *skel = NULL;
-	struct ring_buffer *rb = NULL;
 	int deny_errno = EACCES, opt, err, status = LSM_EXIT_FAIL;
 	unsigned long long refused = 0;
 	bool strict = false;
 	char what[256];
 
-	while ((opt = getopt_long(argc, argv, "se:" LSM_COMMON_SHORTOPTS,
-				  longopts, NULL)) != -1) {
-		switch (lsm_common_opt(&c, opt, optarg, usage)) {
-		case 1:
-			continue;
-		case -1:
-			return LSM_EXIT_USAGE;
-		}
+	while ((opt = lsm_getopt(&c, argc, argv, "se:" LSM_COMMON_SHORTOPTS,
+				 longopts, usage)) != -1) {
 		switch (opt) {
 		case 's':
 			strict = true;
 			break;
 		case 'e':
-			deny_errno = atoi(optarg);
-			if (deny_errno <= 0 || deny_errno > 4095) {
-				fprintf(stderr, "%s: -e: '%s' is no errno\n", prog, optarg);
-				return LSM_EXIT_USAGE;
-			}
+			deny_errno = lsm_errno_arg(optarg);
 			break;
-		default:
-			fputs(usage, stderr);
-			return LSM_EXIT_USAGE;
 		}
 	}
 	if (optind != argc) {
@@ -94,22 +79,15 @@ int main(int argc, char **argv)
 		lsm_explain("attaching to security_ckpt_restore_vma", err);
 		goto out;
 	}
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), lsm_on_event,
-			      NULL, NULL);
-	if (!rb) {
-		lsm_explain("opening the ring buffer", -errno);
-		goto out;
-	}
 	snprintf(what, sizeof(what),
 		 "refusing restart (%s) of images with a writable and executable area%s",
 		 lsm_errname(deny_errno),
 		 strict ? ", or one that may become both" : "");
-	if (lsm_run(&c, rb, what))
+	if (lsm_run(&c, skel->maps.events, lsm_on_event, what))
 		goto out;
 	refused = skel->bss->nr_refused;
 	status = LSM_EXIT_OK;
 out:
-	ring_buffer__free(rb);
 	wx_bpf__destroy(skel);
 	if (status == LSM_EXIT_OK)
 		printf("%s: detached (%llu refused)\n", prog, refused);

@@ -13,17 +13,6 @@
 
 #define VICTIM_COMM	"ckpt-lsm-audit"
 
-static void map_wx(void *arg)
-{
-	char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE | PROT_EXEC,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	(void)arg;
-	if (p == MAP_FAILED)
-		_exit(1);
-	p[0] = (char)0xc3;
-}
-
 /* A pid that is nobody's: a child's, once reaped. */
 static pid_t dead_pid(void)
 {
@@ -88,10 +77,7 @@ TEST(audit_logs_every_operation_in_order)
 	const struct ckpt_hdr *h;
 	size_t off = 0;
 
-	if (geteuid() != 0)
-		SKIP(return, LSM_NEED_ROOT);
-	if (!ckpt_available())
-		SKIP(return, "ckpt.ko is not loaded");
+	SKIP_UNLESS_ROOT_AND_CKPT();
 	ASSERT_EQ(0, prctl(PR_GET_NAME, comm));
 	ASSERT_EQ(0, victim_start(&v, VICTIM_COMM));
 	ASSERT_EQ(0, loader_start(&audit, audit_argv)) TH_LOG("%s", audit.log);

@@ -30,10 +30,7 @@
 	char lsms[512] = "";						\
 	int active;							\
 									\
-	if (geteuid() != 0)						\
-		SKIP(return, LSM_NEED_ROOT);				\
-	if (!ckpt_available())						\
-		SKIP(return, "ckpt.ko is not loaded");			\
+	SKIP_UNLESS_ROOT_AND_CKPT();					\
 	active = bpf_lsm_active(lsms, sizeof(lsms));			\
 	if (active < 0)							\
 		SKIP(return, "cannot read /sys/kernel/security/lsm");	\
@@ -142,9 +139,7 @@ TEST(file_open_refuses_restart_before_point_of_no_return)
 	ASSERT_EQ(0, mapped_setup(&m));
 	ASSERT_EQ(0, loader_start(&l, argv)) TH_LOG("%s", l.log);
 
-	ASSERT_EQ(0, restart_image(&m.img, m.fd, -1, (uid_t)-1, &res));
-	if (res.started)
-		kill_child(res.pid);
+	ASSERT_EQ(0, restart_refused(&m.img, m.fd, &res));
 	EXPECT_FALSE(res.started);
 	EXPECT_FALSE(res.committed);
 	EXPECT_EQ(EACCES, res.err) TH_LOG("%s", res.msg);
@@ -172,9 +167,7 @@ TEST(mmap_file_refuses_restart_past_point_of_no_return)
 	ASSERT_EQ(0, loader_start(&l, argv)) TH_LOG("%s", l.log);
 
 	/* Too late for a clean refusal: the restarting process is killed. */
-	ASSERT_EQ(0, restart_image(&m.img, m.fd, -1, (uid_t)-1, &res));
-	if (res.started)
-		kill_child(res.pid);
+	ASSERT_EQ(0, restart_refused(&m.img, m.fd, &res));
 	EXPECT_FALSE(res.started);
 	EXPECT_TRUE(res.committed) TH_LOG("err %d: %s", res.err, res.msg);
 	EXPECT_NE(NULL, strstr(res.msg, "failed (-13)")) TH_LOG("%s", res.msg);

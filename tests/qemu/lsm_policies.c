@@ -52,10 +52,7 @@ TEST(deny_checkpoint_by_comm)
 	struct loader l;
 	char msg[512], want[128];
 
-	if (geteuid() != 0)
-		SKIP(return, LSM_NEED_ROOT);
-	if (!ckpt_available())
-		SKIP(return, "ckpt.ko is not loaded");
+	SKIP_UNLESS_ROOT_AND_CKPT();
 	ASSERT_EQ(0, victim_start(&v, VICTIM_COMM));
 	ASSERT_EQ(0, victim_start(&other, OTHER_COMM));
 
@@ -106,10 +103,7 @@ TEST(deny_checkpoint_by_cgroup_and_below)
 	struct victim v, other;
 	struct loader l;
 
-	if (geteuid() != 0)
-		SKIP(return, LSM_NEED_ROOT);
-	if (!ckpt_available())
-		SKIP(return, "ckpt.ko is not loaded");
+	SKIP_UNLESS_ROOT_AND_CKPT();
 	if (access("/sys/fs/cgroup/cgroup.procs", W_OK))
 		SKIP(return, "no cgroup2 at /sys/fs/cgroup");
 	snprintf(top, sizeof(top), "/sys/fs/cgroup/ckpt-lsm-test.%d", getpid());
@@ -138,17 +132,6 @@ TEST(deny_checkpoint_by_cgroup_and_below)
 }
 
 /* Image setups: what the child maps before it pauses. */
-static void map_wx(void *arg)
-{
-	char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE | PROT_EXEC,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	(void)arg;
-	if (p == MAP_FAILED)
-		_exit(1);
-	p[0] = (char)0xc3;	/* ret */
-}
-
 static void map_anon_exec(void *arg)
 {
 	char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
@@ -187,10 +170,7 @@ TEST(wx_refuses_writable_executable_image)
 	struct loader l;
 	int wxfd, plainfd;
 
-	if (geteuid() != 0)
-		SKIP(return, LSM_NEED_ROOT);
-	if (!ckpt_available())
-		SKIP(return, "ckpt.ko is not loaded");
+	SKIP_UNLESS_ROOT_AND_CKPT();
 	wxfd = pause_image(&wx, map_wx, NULL, NULL);
 	ASSERT_LE(0, wxfd);
 	ASSERT_EQ(1, count_vmas(&wx, CKPT_VMA_WRITE | CKPT_VMA_EXEC, false));
@@ -200,9 +180,7 @@ TEST(wx_refuses_writable_executable_image)
 
 	ASSERT_EQ(0, loader_start(&l, argv)) TH_LOG("%s", l.log);
 	/* Refused before the point of no return: the caller returns. */
-	ASSERT_EQ(0, restart_image(&wx, wxfd, -1, (uid_t)-1, &res));
-	if (res.started)
-		kill_child(res.pid);
+	ASSERT_EQ(0, restart_refused(&wx, wxfd, &res));
 	EXPECT_FALSE(res.started);
 	EXPECT_FALSE(res.committed);
 	EXPECT_EQ(EACCES, res.err) TH_LOG("%s", res.msg);
@@ -260,10 +238,7 @@ TEST(allow_exec_refuses_code_not_on_the_list)
 	int fd, n, i, j;
 	ssize_t len;
 
-	if (geteuid() != 0)
-		SKIP(return, LSM_NEED_ROOT);
-	if (!ckpt_available())
-		SKIP(return, "ckpt.ko is not loaded");
+	SKIP_UNLESS_ROOT_AND_CKPT();
 	fd = pause_image(&img, NULL, NULL, NULL);
 	ASSERT_LE(0, fd);
 	/* This program, ld.so, libc at least. */
@@ -280,9 +255,7 @@ TEST(allow_exec_refuses_code_not_on_the_list)
 	argv[j] = NULL;
 	ASSERT_EQ(n, j) TH_LOG("%s is not mapped executable in the image", exe);
 	ASSERT_EQ(0, loader_start(&l, argv)) TH_LOG("%s", l.log);
-	ASSERT_EQ(0, restart_image(&img, fd, -1, (uid_t)-1, &res));
-	if (res.started)
-		kill_child(res.pid);
+	ASSERT_EQ(0, restart_refused(&img, fd, &res));
 	EXPECT_FALSE(res.started);
 	EXPECT_FALSE(res.committed);
 	EXPECT_EQ(EPERM, res.err) TH_LOG("%s", res.msg);
@@ -316,10 +289,7 @@ TEST(allow_exec_deny_anon_exec)
 	struct loader l;
 	int fd, n, i;
 
-	if (geteuid() != 0)
-		SKIP(return, LSM_NEED_ROOT);
-	if (!ckpt_available())
-		SKIP(return, "ckpt.ko is not loaded");
+	SKIP_UNLESS_ROOT_AND_CKPT();
 	fd = pause_image(&img, map_anon_exec, NULL, NULL);
 	ASSERT_LE(0, fd);
 	/* Executable, no file: the mapping above and [vdso]. */
@@ -332,9 +302,7 @@ TEST(allow_exec_deny_anon_exec)
 
 	/* Every file allowed, but the code in anonymous memory is not. */
 	ASSERT_EQ(0, loader_start(&l, argv)) TH_LOG("%s", l.log);
-	ASSERT_EQ(0, restart_image(&img, fd, -1, (uid_t)-1, &res));
-	if (res.started)
-		kill_child(res.pid);
+	ASSERT_EQ(0, restart_refused(&img, fd, &res));
 	EXPECT_FALSE(res.started);
 	EXPECT_FALSE(res.committed);
 	EXPECT_EQ(EPERM, res.err) TH_LOG("%s", res.msg);
@@ -370,10 +338,7 @@ TEST(no_mlocked_refuses_checkpoint_of_locked_memory)
 	struct loader l;
 	char msg[512];
 
-	if (geteuid() != 0)
-		SKIP(return, LSM_NEED_ROOT);
-	if (!ckpt_available())
-		SKIP(return, "ckpt.ko is not loaded");
+	SKIP_UNLESS_ROOT_AND_CKPT();
 	ASSERT_EQ(0, victim_start_setup(&v, VICTIM_COMM, lock_a_key, NULL));
 	ASSERT_EQ(0, victim_start(&other, OTHER_COMM));
 

@@ -15,6 +15,14 @@
 
 #define LSM_NEED_ROOT "loading BPF programs needs root (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN)"
 
+/* In a TEST(): SKIP unless root, with ckpt.ko loaded. */
+#define SKIP_UNLESS_ROOT_AND_CKPT() do {				\
+	if (geteuid() != 0)						\
+		SKIP(return, LSM_NEED_ROOT);				\
+	if (!ckpt_available())						\
+		SKIP(return, "ckpt.ko is not loaded");			\
+} while (0)
+
 /* How long a loader may take to attach: libbpf parses the kernel's BTF. */
 #define LOADER_ATTACH_MS	60000
 
@@ -270,6 +278,18 @@ static inline int checkpoint_to_memfd(pid_t pid, char *msg, size_t msglen)
 	return fd;
 }
 
+/* An image_setup_fn: map an area both writable and executable. */
+static inline void map_wx(void *arg)
+{
+	char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE | PROT_EXEC,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	(void)arg;
+	if (p == MAP_FAILED)
+		_exit(1);
+	p[0] = (char)0xc3;	/* ret */
+}
+
 /*
  * Make an image of a child that ran @setup(@arg) (may be NULL) and then
  * waits in pause(): into @img, also open as the returned fd; -1 on
@@ -320,6 +340,21 @@ static inline bool restart_and_reap(const struct image *img, int fd,
 	kill_child(res->pid);
 	res->pid = 0;
 	return ok;
+}
+
+/*
+ * Restart @img where a policy should refuse it; should the restored
+ * program run all the same, end it.  Returns restart_image()'s result;
+ * how it was refused is in @res.
+ */
+static inline int restart_refused(const struct image *img, int fd,
+				  struct restart_result *res)
+{
+	int ret = restart_image(img, fd, -1, (uid_t)-1, res);
+
+	if (!ret && res->started)
+		kill_child(res->pid);
+	return ret;
 }
 
 /*
