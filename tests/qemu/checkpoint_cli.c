@@ -208,7 +208,9 @@ TEST_F_TIMEOUT(cli, detach_prints_the_pid_and_leaves_it_running, 120)
 	char *out;
 	pid_t pid, restored;
 
-	pid = start_python(exits_7, "out");
+	/* Long enough to be running still when restart --detach returns. */
+	pid = start_python("import time\nprint('start', flush=True)\n"
+			   "time.sleep(100)\n", "out");
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, sh("ckpt checkpoint %d --kill -r %s -o p.ckpt", pid,
 			self->recipient));
