@@ -32,11 +32,12 @@ const struct ckpt_cmd cmd_info = {
 	"\n"
 	"Reads the image FILE (or standard input), decrypting it if it is\n"
 	"encrypted, validates all of it, and prints its header, task (with its\n"
-	"parent-death signal, no_new_privs and resource limits), working\n"
-	"directory and umask, registers, xstate, signal handlers, blocked mask,\n"
-	"alternate stack and pending signals, open file descriptors, pipes (their\n"
-	"size, the bytes they held and the descriptors of their ends), mm fields,\n"
-	"auxiliary vector and memory map with what was saved of it.\n"
+	"parent-death signal, no_new_privs, interval timers and resource\n"
+	"limits), working directory and umask, registers, xstate, signal\n"
+	"handlers, blocked mask, alternate stack and pending signals, open file\n"
+	"descriptors, pipes (their size, the bytes they held and the descriptors\n"
+	"of their ends), mm fields, auxiliary vector and memory map with what was\n"
+	"saved of it.\n"
 	"\n"
 	"Options:\n"
 	"      --json                  print one JSON object instead\n"
@@ -53,6 +54,13 @@ const struct ckpt_cmd cmd_info = {
 };
 
 /* ---------------------------------------------------------------- names */
+
+/* ckpt_hdr_itimers::timer[], by CKPT_ITIMER_* */
+static const char *const itimer_names[CKPT_NR_ITIMERS] = {
+	[CKPT_ITIMER_REAL] = "ITIMER_REAL",
+	[CKPT_ITIMER_VIRTUAL] = "ITIMER_VIRTUAL",
+	[CKPT_ITIMER_PROF] = "ITIMER_PROF",
+};
 
 static const char *const vma_flag_names[] = {
 	"read", "write", "exec", "shared", "mayread", "maywrite", "mayexec",
@@ -589,6 +597,46 @@ static void text_limits(FILE *f, const struct ckpt_hdr_task *t)
 	}
 }
 
+/* Nanoseconds as seconds, to the nanosecond: "1.500000000". */
+static void text_ns(FILE *f, uint64_t ns)
+{
+	fprintf(f, "%" PRIu64 ".%09" PRIu64, ns / 1000000000, ns % 1000000000);
+}
+
+/*
+ * "itimers:     ITIMER_REAL 1.500000000 s left, every 0.200000000 s", the
+ * armed timers separated by "; ", or "none" like the other settings.
+ */
+static void text_itimers(FILE *f, const struct ckpt_image *img)
+{
+	bool first = true;
+
+	fprintf(f, "itimers:     ");
+	for (uint32_t i = 0; img->has_itimers && i < CKPT_NR_ITIMERS; i++) {
+		const struct ckpt_itimer *it = &img->itimers.timer[i];
+
+		if (!it->value_ns && !it->interval_ns)
+			continue;
+		fprintf(f, "%s%s ", first ? "" : "; ", itimer_names[i]);
+		first = false;
+		if (it->value_ns) {
+			text_ns(f, it->value_ns);
+			fputs(" s left", f);
+		} else {
+			/* Expired: its pending SIGALRM rearms it (getitimer(2)). */
+			fputs("expired, rearmed when its signal is dequeued", f);
+		}
+		if (it->interval_ns) {
+			fputs(", every ", f);
+			text_ns(f, it->interval_ns);
+			fputs(" s", f);
+		} else {
+			fputs(", one-shot", f);
+		}
+	}
+	fprintf(f, "%s\n", first ? "none" : "");
+}
+
 static void text_task(FILE *f, const struct ckpt_image *img)
 {
 	const struct ckpt_hdr_task *t = &img->task;
@@ -606,6 +654,7 @@ static void text_task(FILE *f, const struct ckpt_image *img)
 		fprintf(f, "settings:    no parent-death signal");
 	fprintf(f, ", %s\n", t->task_flags & CKPT_TASK_NO_NEW_PRIVS ?
 		"no_new_privs" : "no no_new_privs");
+	text_itimers(f, img);
 	text_limits(f, t);
 	fprintf(f, "fs:          cwd ");
 	ckpt_print_safe(f, img->fs.cwd);
@@ -1085,6 +1134,24 @@ static void json_task(struct json *j, const struct ckpt_image *img)
 	jsigname(j, "pdeath_signal_name", t->pdeath_signal);
 	jhex(j, "task_flags", t->task_flags);
 	jbool(j, "no_new_privs", t->task_flags & CKPT_TASK_NO_NEW_PRIVS);
+	/* The three timers as the record has them, or null without it. */
+	if (img->has_itimers) {
+		jopen(j, "itimers", '[');
+		for (uint32_t i = 0; i < CKPT_NR_ITIMERS; i++) {
+			const struct ckpt_itimer *it = &img->itimers.timer[i];
+
+			if (i)
+				fputc(',', j->f);
+			jopen(j, NULL, '{');
+			jstr(j, "which", itimer_names[i]);
+			juint(j, "value_ns", it->value_ns);
+			juint(j, "interval_ns", it->interval_ns);
+			jclose(j, '}');
+		}
+		jclose(j, ']');
+	} else {
+		jnull(j, "itimers");
+	}
 	jopen(j, "rlimits", '[');
 	for (uint32_t i = 0; i < CKPT_RLIM_NLIMITS; i++) {
 		if (i)

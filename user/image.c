@@ -7,8 +7,8 @@
  * name, or the xstate), checks it, and lets page contents and the data
  * of pipes stream past.  It keeps what `ckpt info` shows and what later
  * checks need: the header, the task, its filesystem context, the
- * registers, the signal state and pending signals, the open files, the
- * pipes, the auxiliary vector and the VMAs.
+ * registers, the signal state and pending signals, the interval timers,
+ * the open files, the pipes, the auxiliary vector and the VMAs.
  *
  * The order of the records, the length of each, every count and every
  * address range is checked against <linux/checkpoint.h>; reserved fields
@@ -35,7 +35,7 @@
 
 #define CKPT_VMA_KNOWN_FLAGS	((CKPT_VMA_NORESERVE << 1) - 1)
 #define CKPT_FD_KNOWN_FLAGS	CKPT_FD_CLOEXEC
-#define CKPT_TASK_KNOWN_FLAGS	CKPT_TASK_NO_NEW_PRIVS
+#define CKPT_TASK_KNOWN_FLAGS	(CKPT_TASK_NO_NEW_PRIVS | CKPT_TASK_ITIMERS)
 
 /* i_mode's file type */
 #define K_S_IFMT		0170000
@@ -71,8 +71,8 @@
 /* What the parser expects next. */
 enum stage {
 	ST_HEADER, ST_TASK, ST_FS, ST_CPU, ST_XSTATE, ST_SIGNALS,
-	ST_SIGPENDING, ST_FILES, ST_PIPES, ST_MM, ST_VMAS, ST_AUXV, ST_PAGES,
-	ST_DONE,
+	ST_SIGPENDING, ST_ITIMERS, ST_FILES, ST_PIPES, ST_MM, ST_VMAS, ST_AUXV,
+	ST_PAGES, ST_DONE,
 };
 
 /* Where in a record the next byte goes. */
@@ -133,6 +133,7 @@ static const struct {
 	{ CKPT_HDR_XSTATE, "CKPT_HDR_XSTATE", ST_XSTATE },
 	{ CKPT_HDR_SIGNALS, "CKPT_HDR_SIGNALS", ST_SIGNALS },
 	{ CKPT_HDR_SIGPENDING, "CKPT_HDR_SIGPENDING", ST_SIGPENDING },
+	{ CKPT_HDR_ITIMERS, "CKPT_HDR_ITIMERS", ST_ITIMERS },
 	{ CKPT_HDR_FILE, "CKPT_HDR_FILE", ST_FILES },
 	{ CKPT_HDR_PIPE, "CKPT_HDR_PIPE", ST_PIPES },
 	{ CKPT_HDR_MM, "CKPT_HDR_MM", ST_MM },
@@ -558,6 +559,56 @@ static int do_sigpending(struct image_parser *p)
 	ip->signo = sp->signo;
 	ip->queue = sp->queue;
 	memcpy(ip->info, sp->info, sizeof(ip->info));
+	return CKPT_OK;
+}
+
+/*
+ * The interval timers, there because CKPT_TASK_ITIMERS says one is
+ * armed.  Each time is one setitimer(2) can set again; only ITIMER_REAL
+ * is saved yet, so the others must be disarmed (zero).  ITIMER_REAL may
+ * have a zero value with an interval: it expired, and its SIGALRM rearms
+ * it when dequeued.
+ */
+static int do_itimers(struct image_parser *p)
+{
+	static const char *const names[CKPT_NR_ITIMERS] = {
+		[CKPT_ITIMER_REAL] = "ITIMER_REAL",
+		[CKPT_ITIMER_VIRTUAL] = "ITIMER_VIRTUAL",
+		[CKPT_ITIMER_PROF] = "ITIMER_PROF",
+	};
+	const struct ckpt_hdr_itimers *it = (const void *)p->rec;
+
+	for (uint32_t i = 0; i < CKPT_NR_ITIMERS; i++) {
+		const struct {
+			const char *name;
+			uint64_t v;
+		} times[] = {
+			{ "value_ns", it->timer[i].value_ns },
+			{ "interval_ns", it->timer[i].interval_ns },
+		};
+
+		for (size_t k = 0; k < ARRAY_SIZE(times); k++) {
+			char field[32];
+
+			snprintf(field, sizeof(field), "timer[%u].%s", i,
+				 times[k].name);
+			if (times[k].v > CKPT_ITIMER_MAX_NS)
+				return INVALID(p, field, "%llu ns of %s is above CKPT_ITIMER_MAX_NS (%llu)",
+					       (unsigned long long)times[k].v,
+					       names[i], CKPT_ITIMER_MAX_NS);
+			if (times[k].v && i != CKPT_ITIMER_REAL)
+				return INVALID(p, field, "%llu: %s is not supported yet, only ITIMER_REAL is restored",
+					       (unsigned long long)times[k].v,
+					       names[i]);
+		}
+	}
+	/*
+	 * Every timer disarmed is valid: ckpt.ko decides on the record when
+	 * it writes the task record, and a one-shot ITIMER_REAL may expire
+	 * before the timers are read, its SIGALRM then pending.
+	 */
+	p->img.itimers = *it;
+	p->img.has_itimers = true;
 	return CKPT_OK;
 }
 
@@ -1139,8 +1190,10 @@ static int do_tail(struct image_parser *p)
  * come one of each, in the order of the stages, but for five runs: the
  * pending signals and the VMAs, exactly as many as CKPT_HDR_SIGNALS and
  * CKPT_HDR_MM say, and the files, the pipes and the pages, any number of
- * them.  The auxiliary vector comes after the VMAs, before the pages,
- * where ckpt.ko's checkpoint_mm() writes it and its restart reads it.
+ * them.  The timers come after the pending signals if, and only if,
+ * CKPT_HDR_TASK has CKPT_TASK_ITIMERS.  The auxiliary vector comes after
+ * the VMAs, before the pages, where ckpt.ko's checkpoint_mm() writes it
+ * and its restart reads it.
  */
 static int check_order(struct image_parser *p)
 {
@@ -1148,7 +1201,8 @@ static int check_order(struct image_parser *p)
 		[ST_HEADER] = CKPT_HDR_HEADER, [ST_TASK] = CKPT_HDR_TASK,
 		[ST_FS] = CKPT_HDR_FS, [ST_CPU] = CKPT_HDR_CPU,
 		[ST_XSTATE] = CKPT_HDR_XSTATE, [ST_SIGNALS] = CKPT_HDR_SIGNALS,
-		[ST_SIGPENDING] = CKPT_HDR_SIGPENDING, [ST_FILES] = CKPT_HDR_FILE,
+		[ST_SIGPENDING] = CKPT_HDR_SIGPENDING,
+		[ST_ITIMERS] = CKPT_HDR_ITIMERS, [ST_FILES] = CKPT_HDR_FILE,
 		[ST_PIPES] = CKPT_HDR_PIPE, [ST_MM] = CKPT_HDR_MM,
 		[ST_VMAS] = CKPT_HDR_VMA,
 		[ST_AUXV] = CKPT_HDR_AUXV, [ST_PAGES] = CKPT_HDR_PAGES,
@@ -1181,7 +1235,18 @@ static int check_order(struct image_parser *p)
 		return INVALID(p, "type", "more pending-signal records than CKPT_HDR_SIGNALS.nr_pending (%u)%s",
 			       p->img.signals.nr_pending,
 			       p->stage > ST_FILES || p->img.nr_files ?
-			       ", or one after the file records" : "");
+			       ", or one after the file records" :
+			       p->img.has_itimers ?
+			       ", or one after CKPT_HDR_ITIMERS" : "");
+	/*
+	 * The timers come only with the task flag that announces them: say
+	 * so rather than "repeated" or "out of order".  Before the task
+	 * record the flag is not known yet.
+	 */
+	if (type == CKPT_HDR_ITIMERS && p->stage > ST_TASK &&
+	    !(p->img.task.task_flags & CKPT_TASK_ITIMERS))
+		return INVALID(p, "type", "unexpected: CKPT_HDR_TASK.task_flags does not have CKPT_TASK_ITIMERS (0x%x)",
+			       CKPT_TASK_ITIMERS);
 	if (type == CKPT_HDR_FILE && p->stage == ST_PIPES)
 		return INVALID(p, "type", "out of order: the file records come before the pipe records");
 	if (type == CKPT_HDR_FILE && p->stage > ST_FILES)
@@ -1201,6 +1266,8 @@ static int check_order(struct image_parser *p)
 	if (p->stage == ST_SIGPENDING)
 		return INVALID(p, "type", "CKPT_HDR_SIGPENDING %zu of %u expected: fewer pending-signal records than CKPT_HDR_SIGNALS.nr_pending",
 			       p->img.nr_pending + 1, p->img.signals.nr_pending);
+	if (p->stage == ST_ITIMERS)
+		return INVALID(p, "type", "out of order: CKPT_HDR_ITIMERS expected: CKPT_HDR_TASK.task_flags has CKPT_TASK_ITIMERS");
 	if (p->stage == ST_VMAS)
 		return INVALID(p, "type", "CKPT_HDR_VMA %zu of %u expected: fewer VMA records than CKPT_HDR_MM.nr_vmas",
 			       p->img.nr_vmas + 1, p->img.mm.nr_vmas);
@@ -1250,6 +1317,9 @@ static int check_length(struct image_parser *p, size_t *keep, uint64_t *data)
 		break;
 	case CKPT_HDR_SIGPENDING:
 		want = sizeof(struct ckpt_hdr_sigpending);
+		break;
+	case CKPT_HDR_ITIMERS:
+		want = sizeof(struct ckpt_hdr_itimers);
 		break;
 	case CKPT_HDR_AUXV:
 		/* Exact once nr_words is known (do_auxv). */
@@ -1363,6 +1433,8 @@ static int do_record(struct image_parser *p)
 		return do_signals(p);
 	case CKPT_HDR_SIGPENDING:
 		return do_sigpending(p);
+	case CKPT_HDR_ITIMERS:
+		return do_itimers(p);
 	case CKPT_HDR_FILE:
 		return do_file(p);
 	case CKPT_HDR_PIPE:
@@ -1397,8 +1469,12 @@ static enum stage next_stage(const struct image_parser *p)
 		return ST_SIGNALS;
 	case CKPT_HDR_SIGNALS:
 	case CKPT_HDR_SIGPENDING:
-		return p->img.nr_pending < p->img.signals.nr_pending ?
-		       ST_SIGPENDING : ST_FILES;
+		if (p->img.nr_pending < p->img.signals.nr_pending)
+			return ST_SIGPENDING;
+		return p->img.task.task_flags & CKPT_TASK_ITIMERS ?
+		       ST_ITIMERS : ST_FILES;
+	case CKPT_HDR_ITIMERS:
+		return ST_FILES;
 	case CKPT_HDR_MM:
 	case CKPT_HDR_VMA:
 		return p->img.nr_vmas < p->img.mm.nr_vmas ? ST_VMAS : ST_AUXV;

@@ -90,6 +90,7 @@ struct ckpt_upipe {
  * @park:	the target's parking place while it is quiescent
  * @nr_records:	records written or read so far
  * @nr_vmas:	CKPT_HDR_VMA records written or read
+ * @itimers:	checkpoint: the task record said CKPT_TASK_ITIMERS
  * @nr_pages:	pages written or read in CKPT_HDR_PAGES records
  * @rec_index:	restart: index of the record being read, for messages
  * @rec_type:	restart: its type
@@ -113,6 +114,7 @@ struct ckpt_upipe {
  * @nr_upipes:	restart: how many
  * @rsig:	restart: the image's signal record
  * @rpending:	restart: its pending signals, @rsig->nr_pending of them
+ * @ritimers:	restart: the image's interval timers, or NULL
  * @status:	restart: where a failure is reported, or NULL
  * @committed:	restart: the caller's memory is being replaced
  * @restart_block: restart: the syscall resumes through restart_syscall()
@@ -126,6 +128,7 @@ struct ckpt_ctx {
 	struct ckpt_park *park;
 	u32 nr_records;
 	u32 nr_vmas;
+	bool itimers;
 	u64 nr_pages;
 
 	u32 rec_index;
@@ -150,6 +153,7 @@ struct ckpt_ctx {
 	unsigned int nr_upipes;
 	struct ckpt_hdr_signals *rsig;
 	struct ckpt_hdr_sigpending **rpending;
+	struct ckpt_hdr_itimers *ritimers;
 	struct file *status;
 	bool committed;
 	bool restart_block;
@@ -228,6 +232,7 @@ void restore_cpu_syscall(struct ckpt_ctx *ctx);
 int ckpt_cpu_load(struct task_struct *task, const struct ckpt_cpu_state *cpu);
 
 /* signal.c */
+bool ckpt_itimer_real_armed(struct signal_struct *sig);
 int checkpoint_signals(struct ckpt_ctx *ctx);
 int restore_signals(struct ckpt_ctx *ctx);
 long ckpt_first_handled_signal(const struct ckpt_ctx *ctx);

@@ -164,6 +164,8 @@ const char *ckpt_hdr_name(u32 type)
 		return "signals";
 	case CKPT_HDR_SIGPENDING:
 		return "sigpending";
+	case CKPT_HDR_ITIMERS:
+		return "itimers";
 	case CKPT_HDR_FILE:
 		return "file";
 	case CKPT_HDR_TAIL:

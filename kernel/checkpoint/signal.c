@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Signals: dispositions, the blocked mask, the alternate stack, and the
- * signals pending with their siginfo.
+ * Signals: dispositions, the blocked mask, the alternate stack, the
+ * signals pending with their siginfo, and the interval timer that sends
+ * SIGALRM.
  *
  * On restart the caller installs the dispositions and the alternate stack
  * itself, with sigaction(2) and sigaltstack(2), every signal blocked; the
@@ -10,8 +11,17 @@
  * siginfo refer to is back: a signal pending at checkpoint is delivered
  * after restart, once.  A single-threaded process has one thread to
  * deliver to, so shared signals are queued as private ones, which is
- * where send_sig_info() puts them.
+ * where send_sig_info() puts them; only a signal the kernel sent with no
+ * sender (SEND_SIG_PRIV), as ITIMER_REAL sends SIGALRM, goes back to the
+ * shared queue, kill_pid() putting it there as it was.
+ *
+ * ITIMER_REAL is saved with the time it had left, read with the pending
+ * signals under the siglock its SIGALRM is queued under, so that the two
+ * agree: a SIGALRM either is pending or is still to come.  Restart arms
+ * it again with that time, and disarms a timer the caller had.
  */
+#include <linux/hrtimer.h>
+#include <linux/posix-timers.h>
 #include <linux/sched/signal.h>
 #include <linux/signal.h>
 #include <linux/slab.h>
@@ -93,7 +103,40 @@ static unsigned int ckpt_collect_pending(struct task_struct *task,
 }
 
 /**
- * checkpoint_signals() - write CKPT_HDR_SIGNALS and its CKPT_HDR_SIGPENDING
+ * ckpt_itimer_real_armed() - does ITIMER_REAL need a CKPT_HDR_ITIMERS?
+ * @sig:	the target's signal_struct
+ *
+ * Only an expiry can change it while the target is parked: a timer
+ * armed now may be disarmed when it is saved, never the reverse.
+ */
+bool ckpt_itimer_real_armed(struct signal_struct *sig)
+{
+	return hrtimer_active(&sig->real_timer) || READ_ONCE(sig->it_real_incr);
+}
+
+/*
+ * ITIMER_REAL as getitimer(2) reads it, siglock held.  A periodic timer
+ * that expired and is not queued again has its SIGALRM pending, and
+ * dequeueing it rearms the timer: a value of 0 with a period says so.
+ */
+static void ckpt_collect_itimer_real(struct signal_struct *sig,
+				     struct ckpt_itimer *t)
+{
+	ktime_t rem = 0;
+
+	if (hrtimer_active(&sig->real_timer)) {
+		rem = hrtimer_expires_remaining(&sig->real_timer);
+		/* Expiring now: its SIGALRM is still to be sent. */
+		if (rem <= 0)
+			rem = 1;
+	}
+	t->value_ns = rem;
+	t->interval_ns = sig->it_real_incr;
+}
+
+/**
+ * checkpoint_signals() - write CKPT_HDR_SIGNALS, its CKPT_HDR_SIGPENDING
+ * and CKPT_HDR_ITIMERS
  * @ctx:	the operation, its target parked
  *
  * Return: 0 or a negative errno.
@@ -103,15 +146,18 @@ int checkpoint_signals(struct ckpt_ctx *ctx)
 	struct task_struct *task = ctx->task;
 	struct ckpt_sigpending *pending = NULL;
 	struct ckpt_hdr_sigpending *p = NULL;
+	struct ckpt_hdr_itimers *it;
 	struct ckpt_hdr_signals *h;
 	unsigned int nr, max = 0, i;
 	int ret = 0;
 
 	h = ckpt_hdr_alloc(sizeof(*h), CKPT_HDR_SIGNALS);
-	if (!h)
-		return -ENOMEM;
+	it = ckpt_hdr_alloc(sizeof(*it), CKPT_HDR_ITIMERS);
+	if (!h || !it) {
+		ret = -ENOMEM;
+		goto out;
+	}
 
-	/* Count, allocate, copy: the queues change only by new signals. */
 	/*
 	 * Count, allocate, copy: the queues change only by new signals.  The
 	 * target may have been killed out of its park and reaped, taking its
@@ -151,6 +197,8 @@ int checkpoint_signals(struct ckpt_ctx *ctx)
 			h->blocked = test_tsk_restore_sigmask(task) ?
 				     task->saved_sigmask.sig[0] :
 				     task->blocked.sig[0];
+			ckpt_collect_itimer_real(task->signal,
+						 &it->timer[CKPT_ITIMER_REAL]);
 		}
 		spin_unlock_irq(&sighand->siglock);
 		rcu_read_unlock();
@@ -209,6 +257,10 @@ int checkpoint_signals(struct ckpt_ctx *ctx)
 		ret = ckpt_write_obj(ctx, &p->h);
 	}
 out:
+	/* A timer that expired since the task record: saved disarmed. */
+	if (!ret && ctx->itimers)
+		ret = ckpt_write_obj(ctx, &it->h);
+	kfree(it);
 	kfree(p);
 	kvfree(pending);
 	kfree(h);
@@ -275,30 +327,48 @@ static int restore_signals_check(struct ckpt_ctx *ctx,
 		ckpt_err(ctx, "the alternate signal stack is not the image's (the caller sets it first)");
 		return -EINVAL;
 	}
+	/* Restart replaces ITIMER_REAL; these it cannot set, nor leave. */
+	if (READ_ONCE(current->signal->it[CPUCLOCK_VIRT].expires) ||
+	    READ_ONCE(current->signal->it[CPUCLOCK_PROF].expires)) {
+		ckpt_err(ctx, "the calling process has ITIMER_VIRTUAL or ITIMER_PROF armed");
+		return -EBUSY;
+	}
 	return 0;
 }
 
-/**
- * restore_signals() - read and check CKPT_HDR_SIGNALS and _SIGPENDING
- * @ctx:	the restart, before the point of no return
- *
- * Return: 0 or a negative errno, with ctx->errmsg naming the field.
- */
-int restore_signals(struct ckpt_ctx *ctx)
+static int restore_itimers(struct ckpt_ctx *ctx)
 {
-	struct ckpt_hdr_signals *h;
+	static const char * const names[CKPT_NR_ITIMERS] = {
+		"ITIMER_REAL", "ITIMER_VIRTUAL", "ITIMER_PROF",
+	};
+	struct ckpt_hdr_itimers *h;
 	unsigned int i;
-	int ret;
 
-	h = ckpt_read_hdr(ctx, CKPT_HDR_SIGNALS, sizeof(*h), sizeof(*h));
+	h = ckpt_read_hdr(ctx, CKPT_HDR_ITIMERS, sizeof(*h), sizeof(*h));
 	if (IS_ERR(h))
 		return PTR_ERR(h);
-	ctx->rsig = h;
-	ret = restore_signals_check(ctx, h);
-	if (ret)
-		return ret;
-	if (!h->nr_pending)
-		return 0;
+	ctx->ritimers = h;
+	for (i = 0; i < CKPT_NR_ITIMERS; i++) {
+		const struct ckpt_itimer *t = &h->timer[i];
+
+		if (t->value_ns > KTIME_MAX || t->interval_ns > KTIME_MAX) {
+			ckpt_err(ctx, "field timer[%u]: %s value %llu ns, interval %llu ns: more than KTIME_MAX",
+				 i, names[i], t->value_ns, t->interval_ns);
+			return -EINVAL;
+		}
+		if (i != CKPT_ITIMER_REAL && (t->value_ns || t->interval_ns)) {
+			ckpt_err(ctx, "field timer[%u]: %s is armed, which restart does not support yet",
+				 i, names[i]);
+			return -EOPNOTSUPP;
+		}
+	}
+	return 0;
+}
+
+static int restore_sigpending(struct ckpt_ctx *ctx,
+			      const struct ckpt_hdr_signals *h)
+{
+	unsigned int i;
 
 	ctx->rpending = kvcalloc(h->nr_pending, sizeof(*ctx->rpending),
 				 GFP_KERNEL_ACCOUNT);
@@ -323,6 +393,34 @@ int restore_signals(struct ckpt_ctx *ctx)
 		}
 		ctx->rpending[i] = p;
 	}
+	return 0;
+}
+
+/**
+ * restore_signals() - read and check CKPT_HDR_SIGNALS, _SIGPENDING, _ITIMERS
+ * @ctx:	the restart, before the point of no return
+ *
+ * Return: 0 or a negative errno, with ctx->errmsg naming the field.
+ */
+int restore_signals(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr_signals *h;
+	int ret;
+
+	h = ckpt_read_hdr(ctx, CKPT_HDR_SIGNALS, sizeof(*h), sizeof(*h));
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	ctx->rsig = h;
+	ret = restore_signals_check(ctx, h);
+	if (ret)
+		return ret;
+	if (h->nr_pending) {
+		ret = restore_sigpending(ctx, h);
+		if (ret)
+			return ret;
+	}
+	if (ctx->rtask->task_flags & CKPT_TASK_ITIMERS)
+		return restore_itimers(ctx);
 	return 0;
 }
 
@@ -359,8 +457,47 @@ long ckpt_first_handled_signal(const struct ckpt_ctx *ctx)
 	return h->action[best - 1].flags;
 }
 
+/*
+ * Arm ITIMER_REAL as @t says, or disarm it if @t is NULL, as
+ * do_setitimer() does.  current is alone and in restart: nothing else
+ * arms its timer between the cancel and the siglock.
+ */
+static void restore_itimer_real(const struct ckpt_itimer *t)
+{
+	struct signal_struct *sig = current->signal;
+	struct hrtimer *timer = &sig->real_timer;
+
+	hrtimer_cancel(timer);
+	spin_lock_irq(&ckpt_sighand(current)->siglock);
+	sig->it_real_incr = t ? ns_to_ktime(t->interval_ns) : 0;
+	if (t && t->value_ns)
+		hrtimer_start(timer, ns_to_ktime(t->value_ns), HRTIMER_MODE_REL);
+	else if (t && t->interval_ns)
+		/* Its SIGALRM is pending: dequeued, it rearms from now. */
+		hrtimer_set_expires(timer, hrtimer_cb_get_time(timer));
+	spin_unlock_irq(&ckpt_sighand(current)->siglock);
+}
+
+/*
+ * Is @info what the kernel sends with SEND_SIG_PRIV, as ITIMER_REAL sends
+ * SIGALRM?  Such a signal, shared, goes back to the shared queue, where
+ * dequeue_signal() rearms a periodic ITIMER_REAL when it takes SIGALRM;
+ * others go to the task's own, the one queue that send_sig_info() can
+ * give a siginfo to.
+ */
+static bool ckpt_siginfo_is_kernel(const kernel_siginfo_t *info, int sig)
+{
+	kernel_siginfo_t priv;
+
+	clear_siginfo(&priv);
+	priv.si_signo = sig;
+	priv.si_code = SI_KERNEL;
+	return !memcmp(info, &priv, sizeof(priv));
+}
+
 /**
- * restore_signals_commit() - set the blocked mask, queue pending signals
+ * restore_signals_commit() - set the blocked mask and ITIMER_REAL, queue
+ * pending signals
  * @ctx:	the restart, its memory back
  *
  * Return: 0 or a negative errno.
@@ -371,13 +508,19 @@ int restore_signals_commit(struct ckpt_ctx *ctx)
 	unsigned int i;
 	int ret;
 
+	restore_itimer_real(ctx->ritimers ?
+			    &ctx->ritimers->timer[CKPT_ITIMER_REAL] : NULL);
 	for (i = 0; i < ctx->rsig->nr_pending; i++) {
 		const struct ckpt_hdr_sigpending *p = ctx->rpending[i];
 		kernel_siginfo_t info;
 
 		clear_siginfo(&info);
 		memcpy(&info, p->info, sizeof(info));
-		ret = send_sig_info(p->signo, &info, current);
+		if (p->queue == CKPT_SIGQUEUE_SHARED &&
+		    ckpt_siginfo_is_kernel(&info, p->signo))
+			ret = kill_pid(task_tgid(current), p->signo, 1);
+		else
+			ret = send_sig_info(p->signo, &info, current);
 		if (ret) {
 			ckpt_err(ctx, "queueing signal %u failed (%d)", p->signo,
 				 ret);
@@ -397,5 +540,6 @@ void restore_signals_release(struct ckpt_ctx *ctx)
 			kfree(ctx->rpending[i]);
 		kvfree(ctx->rpending);
 	}
+	kfree(ctx->ritimers);
 	kfree(ctx->rsig);
 }

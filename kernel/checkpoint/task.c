@@ -17,6 +17,7 @@
 #include <linux/errno.h>
 #include <linux/futex.h>
 #include <linux/hrtimer.h>
+#include <linux/posix-timers.h>
 #include <linux/seccomp.h>
 #include <linux/sem.h>
 #include <linux/rseq.h>
@@ -107,10 +108,8 @@ static int checkpoint_task_unsupported(struct ckpt_ctx *ctx,
 	struct signal_struct *sig = task->signal;
 	const char *what = NULL;
 
-	/* A periodic timer whose signal is pending is not queued: incr says. */
-	if (hrtimer_is_queued(&sig->real_timer) || sig->it_real_incr ||
-	    sig->it[0].expires || sig->it[1].expires)
-		what = "interval timers (setitimer)";
+	if (sig->it[CPUCLOCK_PROF].expires || sig->it[CPUCLOCK_VIRT].expires)
+		what = "ITIMER_VIRTUAL or ITIMER_PROF interval timers (setitimer)";
 	else if (ckpt_has_posix_timers(sig))
 		what = "POSIX timers (timer_create)";
 #ifdef CONFIG_SYSVIPC
@@ -192,6 +191,9 @@ int checkpoint_task(struct ckpt_ctx *ctx)
 	h->pdeath_signal = task->pdeath_signal;
 	if (task_no_new_privs(task))
 		h->task_flags |= CKPT_TASK_NO_NEW_PRIVS;
+	ctx->itimers = ckpt_itimer_real_armed(task->signal);
+	if (ctx->itimers)
+		h->task_flags |= CKPT_TASK_ITIMERS;
 	checkpoint_rlimits(h, task);
 
 	__get_task_comm(h->comm, sizeof(h->comm), task);
@@ -279,7 +281,8 @@ static int restore_task_check(struct ckpt_ctx *ctx, struct ckpt_hdr_task *h)
 			 h->clear_child_tid);
 		return -EINVAL;
 	}
-	if (h->pdeath_signal > _NSIG || h->task_flags & ~CKPT_TASK_NO_NEW_PRIVS) {
+	if (h->pdeath_signal > _NSIG ||
+	    h->task_flags & ~(CKPT_TASK_NO_NEW_PRIVS | CKPT_TASK_ITIMERS)) {
 		ckpt_err(ctx, "fields pdeath_signal/task_flags: %u/%#x are not a signal and task flags",
 			 h->pdeath_signal, h->task_flags);
 		return -EINVAL;

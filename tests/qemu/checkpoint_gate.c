@@ -699,11 +699,11 @@ TEST(refuses_shared_anonymous_memory)
 	kill_child(pid);
 }
 
-static int arm_itimer(void)
+static int arm_itimer_prof(void)
 {
 	struct itimerval it = { .it_value = { .tv_sec = 1000 } };
 
-	return setitimer(ITIMER_REAL, &it, NULL);
+	return setitimer(ITIMER_PROF, &it, NULL);
 }
 
 static int create_posix_timer(void)
@@ -754,9 +754,9 @@ static void refuses_state(struct __test_metadata *_metadata,
 	kill_child(pid);
 }
 
-TEST(refuses_interval_timers)
+TEST(refuses_cpu_time_interval_timers)
 {
-	refuses_state(_metadata, arm_itimer, "interval timers");
+	refuses_state(_metadata, arm_itimer_prof, "ITIMER_VIRTUAL or ITIMER_PROF");
 }
 
 TEST(refuses_posix_timers)

@@ -9,6 +9,8 @@
  * checks that none happened.
  */
 #define _GNU_SOURCE
+#include <sys/time.h>
+
 #include "ckpt_test.h"
 #include "kselftest_harness.h"
 
@@ -395,28 +397,28 @@ static int pipe_with_data(void)
 	return pipe(p) || write(p[1], "data", 4) != 4 ? -1 : 0;
 }
 
-static void pipe_refused(struct __test_metadata *_metadata,
-			 void (*edit)(struct ckpt_hdr_pipe *), int err,
-			 const char *msg)
+/*
+ * Checkpoint a child that ran @prep, apply @edit (false: the image is not
+ * what the case needs) and check that restart refuses it before the
+ * point of no return, with @err and a message that says @msg.
+ */
+static void edited_refused(struct __test_metadata *_metadata,
+			   int (*prep)(void), edit_fn edit, int err,
+			   const char *msg)
 {
 	struct restart_result res;
-	struct ckpt_hdr_pipe *p;
 	struct image image;
 	pid_t target;
 	int fd;
 
 	if (!ckpt_available())
 		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
-	target = start_paused(pipe_with_data);
+	target = start_paused(prep);
 	ASSERT_LT(0, target);
 	fd = checkpoint_image(target, 0, &image);
 	ASSERT_LE(0, fd);
 	kill_child(target);
-	p = rec(&image, CKPT_HDR_PIPE, 0);
-	ASSERT_NE(NULL, p);
-	ASSERT_EQ(4, p->nr_bytes);
-	ASSERT_EQ(0, memcmp(p->data, "data", 4));
-	edit(p);
+	ASSERT_TRUE(edit(&image));
 	ASSERT_EQ(0, ftruncate(fd, 0));
 	ASSERT_EQ((ssize_t)image.len, pwrite(fd, image.buf, image.len, 0));
 
@@ -431,24 +433,153 @@ static void pipe_refused(struct __test_metadata *_metadata,
 	close(fd);
 }
 
-static void more_data_than_the_pipe(struct ckpt_hdr_pipe *p)
+/* The pipe record of pipe_with_data(), if it is what it made. */
+static struct ckpt_hdr_pipe *data_pipe(struct image *img)
 {
-	p->nr_bytes = p->size + 8;
+	struct ckpt_hdr_pipe *p = rec(img, CKPT_HDR_PIPE, 0);
+
+	return p && p->nr_bytes == 4 && !memcmp(p->data, "data", 4) ? p : NULL;
 }
 
-static void padding_not_zero(struct ckpt_hdr_pipe *p)
+static bool edit_more_data_than_the_pipe(struct image *img)
 {
-	p->data[5] = 1;
+	struct ckpt_hdr_pipe *p = data_pipe(img);
+
+	if (p)
+		p->nr_bytes = p->size + 8;
+	return p;
+}
+
+static bool edit_pipe_padding(struct image *img)
+{
+	struct ckpt_hdr_pipe *p = data_pipe(img);
+
+	if (p)
+		p->data[5] = 1;
+	return p;
 }
 
 TEST(pipe_data_larger_than_the_pipe_is_refused)
 {
-	pipe_refused(_metadata, more_data_than_the_pipe, EINVAL, "do not fit");
+	edited_refused(_metadata, pipe_with_data, edit_more_data_than_the_pipe,
+		       EINVAL, "do not fit");
 }
 
 TEST(pipe_data_padding_is_checked)
 {
-	pipe_refused(_metadata, padding_not_zero, EINVAL, "padding");
+	edited_refused(_metadata, pipe_with_data, edit_pipe_padding, EINVAL,
+		       "padding");
+}
+
+/* ITIMER_REAL armed, 1000 s left, every 2 s. */
+static int arm_itimer_real(void)
+{
+	struct itimerval it = {
+		.it_value = { .tv_sec = 1000 }, .it_interval = { .tv_sec = 2 },
+	};
+
+	return setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static struct ckpt_hdr_itimers *itimers(struct image *img)
+{
+	return rec(img, CKPT_HDR_ITIMERS, 0);
+}
+
+static bool edit_itimer_value_too_large(struct image *img)
+{
+	struct ckpt_hdr_itimers *it = itimers(img);
+
+	if (it)
+		it->timer[CKPT_ITIMER_REAL].value_ns = CKPT_ITIMER_MAX_NS + 1;
+	return it;
+}
+
+static bool edit_itimer_virtual(struct image *img)
+{
+	struct ckpt_hdr_itimers *it = itimers(img);
+
+	if (it)
+		it->timer[CKPT_ITIMER_VIRTUAL].interval_ns = 1000000;
+	return it;
+}
+
+/* The record is there, the task record does not announce it. */
+static bool edit_itimers_unannounced(struct image *img)
+{
+	if (!itimers(img))
+		return false;
+	task(img)->task_flags &= ~CKPT_TASK_ITIMERS;
+	return true;
+}
+
+/* The task record announces a record that is not there. */
+static bool edit_itimers_missing(struct image *img)
+{
+	if (itimers(img))
+		return false;
+	task(img)->task_flags |= CKPT_TASK_ITIMERS;
+	return true;
+}
+
+TEST(itimer_beyond_ktime_max_is_refused)
+{
+	edited_refused(_metadata, arm_itimer_real, edit_itimer_value_too_large,
+		       EINVAL, "more than KTIME_MAX");
+}
+
+TEST(itimer_virtual_in_an_image_is_refused)
+{
+	edited_refused(_metadata, arm_itimer_real, edit_itimer_virtual,
+		       EOPNOTSUPP, "ITIMER_VIRTUAL is armed");
+}
+
+TEST(itimers_record_without_its_flag_is_refused)
+{
+	edited_refused(_metadata, arm_itimer_real, edit_itimers_unannounced,
+		       EINVAL, "record was expected");
+}
+
+TEST(itimers_flag_without_its_record_is_refused)
+{
+	edited_refused(_metadata, NULL, edit_itimers_missing, EINVAL,
+		       "itimers record was expected");
+}
+
+static void arm_itimer_virtual(void)
+{
+	struct itimerval it = { .it_value = { .tv_sec = 1000 } };
+
+	setitimer(ITIMER_VIRTUAL, &it, NULL);
+}
+
+/* Restart cannot set ITIMER_VIRTUAL, nor leave the caller's running. */
+TEST(caller_with_itimer_virtual_is_refused)
+{
+	struct restart_result res;
+	struct image image;
+	pid_t target;
+	int fd;
+
+	if (!ckpt_available())
+		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
+	target = start_paused(NULL);
+	ASSERT_LT(0, target);
+	fd = checkpoint_image(target, 0, &image);
+	ASSERT_LE(0, fd);
+	kill_child(target);
+
+	restart_child_prep = arm_itimer_virtual;
+	ASSERT_EQ(0, restart_image(&image, fd, -1, (uid_t)-1, &res));
+	restart_child_prep = NULL;
+	if (res.started)
+		kill_child(res.pid);
+	ASSERT_FALSE(res.started);
+	EXPECT_FALSE(res.committed);
+	EXPECT_EQ(EBUSY, res.err);
+	EXPECT_NE(NULL, strstr(res.msg, "ITIMER_VIRTUAL")) TH_LOG("%s", res.msg);
+	image_free(&image);
+	close(fd);
 }
 
 /* Cut the image at every record boundary: each is a truncated stream. */

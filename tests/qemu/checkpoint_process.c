@@ -9,6 +9,10 @@
  * every item itself: contents and positions, appends landing at the end,
  * handlers called with the right flags, each pending signal delivered
  * once, and its auxv and cmdline as they were.
+ *
+ * ITIMER_REAL comes back with the time it had left at checkpoint, the
+ * time the process was gone not counted, and keeps its period; a
+ * periodic timer whose SIGALRM was pending is rearmed when it is taken.
  */
 #define _GNU_SOURCE
 #include <sys/auxv.h>
@@ -16,6 +20,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 
 #include "ckpt_test.h"
 #include "kselftest_harness.h"
@@ -339,6 +344,214 @@ TEST(changed_file_is_refused_naming_it)
 	image_free(&img);
 	close(fd);
 	unlink(data);
+}
+
+/* ---------------------------------------------------------- ITIMER_REAL */
+
+#define MS		1000000LL
+#define ITIMER_VALUE	(4000 * MS)
+#define ITIMER_PERIOD	(250 * MS)
+#define PENDING_PERIOD	(100 * MS)
+
+#define T_SETUP		(1 << 0)
+#define T_EARLY		(1 << 1)	/* SIGALRM before checkpoint */
+#define T_PERIOD	(1 << 2)	/* it_interval not what was set */
+#define T_LEFT		(1 << 3)	/* more left than at checkpoint */
+#define T_GONE_COUNTED	(1 << 4)	/* the time away was counted */
+#define T_FIRED_EARLY	(1 << 5)	/* before the time left ran out */
+#define T_NOT_FIRED	(1 << 6)	/* no SIGALRMs, or too few */
+#define T_PENDING	(1 << 7)	/* the pending SIGALRM not as saved */
+
+struct timer_shared {
+	volatile int ready;
+	volatile int go;
+	int failed;
+	long long ckpt_start;		/* before the checkpoint, */
+	long long gone;			/* from its end to the restart */
+};
+
+static volatile sig_atomic_t alarms;
+static long long first_alarm;
+
+static long long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static long long tv_ns(const struct timeval *tv)
+{
+	return tv->tv_sec * 1000000000LL + tv->tv_usec * 1000LL;
+}
+
+static void on_alarm(int sig)
+{
+	if (!alarms)
+		first_alarm = mono_ns();
+	alarms++;
+}
+
+/* Up to @ms for @n SIGALRMs in all. */
+static bool wait_alarms(int n, int ms)
+{
+	long long end = mono_ns() + ms * MS;
+
+	while (alarms < n && mono_ns() < end)
+		usleep(1000);
+	return alarms >= n;
+}
+
+/*
+ * Armed: 4 s left, every 250 ms.  What getitimer() says after restart,
+ * plus the time since it was armed, is 4 s plus the time the process
+ * was gone: not less (that time counted), and never more than was left
+ * when the checkpoint began.  Then the SIGALRMs come, none early.
+ */
+static int timer_armed(struct timer_shared *sh)
+{
+	struct itimerval it = {
+		.it_value = { .tv_sec = ITIMER_VALUE / 1000000000LL },
+		.it_interval = { .tv_usec = ITIMER_PERIOD / 1000 },
+	};
+	long long armed, now, left;
+	int failed = 0;
+
+	armed = mono_ns();
+	if (setitimer(ITIMER_REAL, &it, NULL))
+		return T_SETUP;
+	sh->ready = 1;
+	while (!sh->go)
+		usleep(1000);
+	if (alarms)
+		return T_EARLY;
+
+	now = mono_ns();
+	if (getitimer(ITIMER_REAL, &it))
+		return T_SETUP;
+	left = tv_ns(&it.it_value);
+	if (tv_ns(&it.it_interval) != ITIMER_PERIOD)
+		failed |= T_PERIOD;
+	if (left <= 0 || left > ITIMER_VALUE - (sh->ckpt_start - armed) + MS)
+		failed |= T_LEFT;
+	if (left + (now - armed) < ITIMER_VALUE + sh->gone - MS)
+		failed |= T_GONE_COUNTED;
+	if (!wait_alarms(3, 20000))
+		return failed | T_NOT_FIRED;
+	if (first_alarm < now + left - MS)
+		failed |= T_FIRED_EARLY;
+	return failed;
+}
+
+/*
+ * Expired, SIGALRM blocked and pending, every 100 ms: after restart the
+ * signal is still pending and the timer waits for it to be taken, as
+ * getitimer() says with a value of 0; taken, it rearms the timer.
+ */
+static int timer_pending(struct timer_shared *sh)
+{
+	struct itimerval it = {
+		.it_value = { .tv_usec = 1000 },
+		.it_interval = { .tv_usec = PENDING_PERIOD / 1000 },
+	};
+	sigset_t alrm, pending;
+	int failed = 0, i;
+
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	if (sigprocmask(SIG_BLOCK, &alrm, NULL) || setitimer(ITIMER_REAL, &it, NULL))
+		return T_SETUP;
+	for (i = 0; i < 5000; i++) {
+		if (!sigpending(&pending) && sigismember(&pending, SIGALRM))
+			break;
+		usleep(1000);
+	}
+	if (i == 5000)
+		return T_SETUP;
+	sh->ready = 1;
+	while (!sh->go)
+		usleep(1000);
+
+	if (getitimer(ITIMER_REAL, &it) || sigpending(&pending))
+		return T_SETUP;
+	if (tv_ns(&it.it_interval) != PENDING_PERIOD)
+		failed |= T_PERIOD;
+	if (tv_ns(&it.it_value) || !sigismember(&pending, SIGALRM) || alarms)
+		failed |= T_PENDING;
+	sigprocmask(SIG_UNBLOCK, &alrm, NULL);
+	if (alarms != 1)
+		failed |= T_PENDING;
+	if (!wait_alarms(3, 20000))
+		failed |= T_NOT_FIRED;
+	return failed;
+}
+
+static void itimer_comes_back(struct __test_metadata *_metadata,
+			      int (*program)(struct timer_shared *sh))
+{
+	char shared[] = "/tmp/ckpt-timer-shared.XXXXXX";
+	struct restart_result res;
+	struct timer_shared *sh;
+	struct image img;
+	long long ckpt_end;
+	int fd, i, status;
+	pid_t pid;
+
+	if (!ckpt_available())
+		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
+	/* A shared file mapping: checkpoint refuses shared anonymous memory. */
+	fd = mkstemp(shared);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 4096));
+	sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, sh);
+	close(fd);
+
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close_fds_above_2();
+		if (signal(SIGALRM, on_alarm) == SIG_ERR)
+			_exit(sh->failed = T_SETUP);
+		sh->failed = program(sh);
+		_exit(sh->failed ? 1 : 0);
+	}
+	for (i = 0; i < 3000 && !sh->ready && !sh->failed; i++)
+		usleep(10000);
+	ASSERT_TRUE(sh->ready) TH_LOG("setup failed: %#x", sh->failed);
+
+	sh->ckpt_start = mono_ns();
+	fd = checkpoint_image(pid, CKPT_CHECKPOINT_KILL, &img);
+	ASSERT_LE(0, fd) TH_LOG("checkpoint: %s", strerror(errno));
+	ckpt_end = mono_ns();
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_NE(NULL, image_find(&img, CKPT_HDR_ITIMERS));
+
+	/* Gone for a second: that time must not count. */
+	sleep(1);
+	sh->gone = mono_ns() - ckpt_end;
+	ASSERT_EQ(0, restart_image(&img, fd, -1, (uid_t)-1, &res));
+	ASSERT_TRUE(res.started) TH_LOG("restart failed: %s", res.msg);
+	sh->go = 1;
+	ASSERT_EQ(res.pid, waitpid(res.pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status)) TH_LOG("died of signal %d", WTERMSIG(status));
+	EXPECT_EQ(0, status) TH_LOG("the timer came back changed: %#x", sh->failed);
+
+	image_free(&img);
+	close(fd);
+	munmap(sh, 4096);
+	unlink(shared);
+}
+
+TEST(itimer_real_comes_back_with_its_time_left)
+{
+	itimer_comes_back(_metadata, timer_armed);
+}
+
+TEST(itimer_real_with_its_sigalrm_pending_rearms_when_taken)
+{
+	itimer_comes_back(_metadata, timer_pending);
 }
 
 TEST_HARNESS_MAIN

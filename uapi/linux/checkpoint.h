@@ -25,6 +25,7 @@
  *	CKPT_HDR_XSTATE		the user xstate, standard XSAVE format
  *	CKPT_HDR_SIGNALS	handlers, blocked mask, alternate stack
  *	CKPT_HDR_SIGPENDING	one per pending signal, private then shared
+ *	CKPT_HDR_ITIMERS	the interval timers, if CKPT_TASK_ITIMERS
  *	CKPT_HDR_FILE		one per open file descriptor, ascending
  *	CKPT_HDR_PIPE		one per pipe whose ends the process holds
  *	CKPT_HDR_MM		the mm's own fields and the number of VMAs
@@ -167,6 +168,7 @@ struct ckpt_restart_pipe {
 #define CKPT_HDR_PIPE		401
 #define CKPT_HDR_SIGNALS	500
 #define CKPT_HDR_SIGPENDING	501
+#define CKPT_HDR_ITIMERS	502
 #define CKPT_HDR_TAIL		9000
 
 /**
@@ -228,6 +230,7 @@ struct ckpt_hdr_header {
 
 /* ckpt_hdr_task::task_flags */
 #define CKPT_TASK_NO_NEW_PRIVS	0x00000001	/* prctl(PR_SET_NO_NEW_PRIVS) */
+#define CKPT_TASK_ITIMERS	0x00000002	/* CKPT_HDR_ITIMERS follows */
 
 /* The resource limits saved: RLIMIT_CPU .. RLIMIT_RTTIME */
 #define CKPT_RLIM_NLIMITS	16
@@ -429,7 +432,9 @@ struct ckpt_hdr_signals {
 
 /*
  * ckpt_hdr_sigpending::queue.  With one thread to deliver to, restart
- * queues both kinds on the task's own queue.
+ * queues both kinds on the task's own queue, but for a shared signal the
+ * kernel sent with no sender (si_code SI_KERNEL, the rest zero), as
+ * ITIMER_REAL sends SIGALRM: it goes back to the shared queue.
  */
 #define CKPT_SIGQUEUE_PRIVATE	0	/* the task's own pending queue */
 #define CKPT_SIGQUEUE_SHARED	1	/* the process's shared queue */
@@ -446,6 +451,44 @@ struct ckpt_hdr_sigpending {
 	__u32 signo;
 	__u32 queue;
 	__u8 info[128];
+};
+
+/* ckpt_hdr_itimers::timer[]: the which of setitimer(2) */
+#define CKPT_ITIMER_REAL	0
+#define CKPT_ITIMER_VIRTUAL	1
+#define CKPT_ITIMER_PROF	2
+#define CKPT_NR_ITIMERS		3
+
+/* The longest value or interval a timer may have: KTIME_MAX nanoseconds. */
+#define CKPT_ITIMER_MAX_NS	0x7fffffffffffffffULL
+
+/**
+ * struct ckpt_itimer - one interval timer, as getitimer(2) reads it
+ * @value_ns:		time to the next expiry, in nanoseconds; 0 if the
+ *			timer is disarmed, or (ITIMER_REAL only) if it has
+ *			expired and its SIGALRM, pending, rearms it when
+ *			dequeued
+ * @interval_ns:	the period it is rearmed with; 0 for a one-shot
+ */
+struct ckpt_itimer {
+	__u64 value_ns;
+	__u64 interval_ns;
+};
+
+/**
+ * struct ckpt_hdr_itimers - CKPT_HDR_ITIMERS: the setitimer(2) timers
+ * @h:		type CKPT_HDR_ITIMERS
+ * @timer:	indexed by CKPT_ITIMER_*
+ *
+ * Present, after the pending signals, when the task had a timer armed
+ * (CKPT_TASK_ITIMERS); restart arms them with the time that was left
+ * at checkpoint, so the time between the two does not count.  Only
+ * ITIMER_REAL is saved yet: checkpoint refuses a task with ITIMER_VIRTUAL
+ * or ITIMER_PROF armed, restart an image that has them.
+ */
+struct ckpt_hdr_itimers {
+	struct ckpt_hdr h;
+	struct ckpt_itimer timer[CKPT_NR_ITIMERS];
 };
 
 /**

@@ -355,6 +355,37 @@ t_info_json_has_the_settings_signals_pending_signals_and_auxv() {
 	[ "$(jq '.totals.pending_signals' "$T/out")" = 2 ]
 }
 
+t_info_shows_the_interval_timers() {
+	expect 0 "$CKPT" info "$T/plain.img" || return 1
+	has "$T/out" "itimers:     none" || return 1
+	"$MKIMAGE" --itimer 1500000000:200000000 "$T/itimer.img" || return 1
+	expect 0 "$CKPT" info "$T/itimer.img" || return 1
+	# A setting of the task: after the others, before its limits.
+	sed -n '/^settings:/,/^limits:/p' "$T/out" >"$T/itimer.txt"
+	[ "$(wc -l <"$T/itimer.txt")" -eq 3 ] || { diag "$T/out"; return 1; }
+	has "$T/itimer.txt" "itimers:     ITIMER_REAL 1.500000000 s left, every 0.200000000 s" || return 1
+	has "$T/out" "tail:        30 records, 6 VMAs, 273 pages" || return 1
+	"$MKIMAGE" --itimer 3000000001:0 "$T/oneshot.img" || return 1
+	expect 0 "$CKPT" info "$T/oneshot.img" || return 1
+	has "$T/out" "itimers:     ITIMER_REAL 3.000000001 s left, one-shot" || return 1
+	"$MKIMAGE" --itimer 0:250000000 "$T/expired.img" || return 1
+	expect 0 "$CKPT" info "$T/expired.img" || return 1
+	has "$T/out" "itimers:     ITIMER_REAL expired, rearmed when its signal is dequeued, every 0.250000000 s" || return 1
+	command -v jq >/dev/null 2>&1 || { skip "no jq for --json"; return; }
+	expect 0 "$CKPT" info --json "$T/plain.img" || return 1
+	[ "$(jq -c '.task.itimers' "$T/out")" = null ] || return 1
+	expect 0 "$CKPT" info --json "$T/itimer.img" || return 1
+	[ "$(jq -c '.task | [.task_flags, .no_new_privs]' "$T/out")" = '["0x3",true]' ] || return 1
+	[ "$(jq -c '.task.itimers' "$T/out")" = '[{"which":"ITIMER_REAL","value_ns":1500000000,"interval_ns":200000000},{"which":"ITIMER_VIRTUAL","value_ns":0,"interval_ns":0},{"which":"ITIMER_PROF","value_ns":0,"interval_ns":0}]' ] ||
+		{ jq -c '.task.itimers' "$T/out" | diag; return 1; }
+}
+
+t_info_shows_a_timer_that_expired_while_saved_as_none() {
+	"$MKIMAGE" --itimer 0:0 "$T/noitimer.img" || return 1
+	expect 0 "$CKPT" info "$T/noitimer.img" || return 1
+	has "$T/out" "itimers:     none"
+}
+
 # ---------------------------------------------------------------- failures
 
 t_wrong_identity_exit_3_and_no_output() {

@@ -18,6 +18,8 @@
  *   --pipe-size SIZE   the capacity of the pipe of synth_std_files()
  *   --second-pipe      a second pipe, pipe:[SECOND_PIPE_ID] of 16 KiB,
  *                      empty: its read end at fd 200, its write end at 201
+ *   --itimer VALUE:INTERVAL  ITIMER_REAL armed, VALUE ns left, rearmed every
+ *                      INTERVAL ns (CKPT_TASK_ITIMERS and CKPT_HDR_ITIMERS)
  */
 #include <limits.h>
 #include <stdbool.h>
@@ -39,7 +41,8 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: mkimage [--more-files] [--host] [--cwd DIR] [--nofile SOFT:HARD]\n"
 			"               [--pdeath SIG] [--nnp] [--no-altstack FLAGS]\n"
-			"               [--pipe-size SIZE] [--second-pipe] OUT [EXTRA_PAGES]\n");
+			"               [--pipe-size SIZE] [--second-pipe]\n"
+			"               [--itimer VALUE_NS:INTERVAL_NS] OUT [EXTRA_PAGES]\n");
 	return 2;
 }
 
@@ -50,7 +53,8 @@ int main(int argc, char **argv)
 	char here[PATH_MAX];
 	unsigned long long nofile[2];
 	bool set_nofile = false, nnp = false, no_altstack = false;
-	bool second_pipe = false;
+	bool second_pipe = false, itimer = false;
+	unsigned long long itimer_ns[2];
 	uint32_t pipe_size = SYNTH_PIPE_SIZE;
 	uint32_t ss_flags = 0;
 	int pdeath = -1;
@@ -82,6 +86,11 @@ int main(int argc, char **argv)
 			pipe_size = (uint32_t)strtoul(argv[++i], NULL, 0);
 		} else if (!strcmp(argv[i], "--second-pipe")) {
 			second_pipe = true;
+		} else if (!strcmp(argv[i], "--itimer") && i + 1 < argc) {
+			if (sscanf(argv[++i], "%llu:%llu", &itimer_ns[0],
+				   &itimer_ns[1]) != 2)
+				return usage();
+			itimer = true;
 		} else {
 			return usage();
 		}
@@ -135,6 +144,11 @@ int main(int argc, char **argv)
 
 		g->ss_sp = g->ss_size = 0;
 		g->ss_flags = ss_flags;
+	}
+	/* After the pending signals, before the files. */
+	if (itimer) {
+		t->task_flags |= CKPT_TASK_ITIMERS;
+		synth_itimers(&s, itimer_ns[0], itimer_ns[1]);
 	}
 	synth_std_files(&s);
 	if (more_files)

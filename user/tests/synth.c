@@ -206,6 +206,17 @@ size_t synth_sigpending(struct synth *s, uint32_t signo, uint32_t queue,
 	return off;
 }
 
+size_t synth_itimers(struct synth *s, uint64_t value_ns, uint64_t interval_ns)
+{
+	size_t off = synth_record(s, CKPT_HDR_ITIMERS,
+				  sizeof(struct ckpt_hdr_itimers));
+	struct ckpt_hdr_itimers *it = synth_at(s, off);
+
+	it->timer[CKPT_ITIMER_REAL].value_ns = value_ns;
+	it->timer[CKPT_ITIMER_REAL].interval_ns = interval_ns;
+	return off;
+}
+
 size_t synth_file(struct synth *s, int32_t fd, uint32_t fd_flags,
 		  uint32_t f_flags, uint32_t mode, const char *name)
 {
@@ -462,6 +473,16 @@ void synth_start_in(struct synth *s, uint32_t umask, const char *cwd)
 	synth_signals(s, SYNTH_PENDING);
 	synth_sigpending(s, 10, CKPT_SIGQUEUE_PRIVATE, -6 /* SI_TKILL */, 4000, 1000);
 	synth_sigpending(s, 12, CKPT_SIGQUEUE_SHARED, 0 /* SI_USER */, 4001, 1000);
+}
+
+void synth_start_itimers(struct synth *s)
+{
+	struct ckpt_hdr_task *t;
+
+	synth_start(s);
+	t = synth_at(s, synth_find(s, CKPT_HDR_TASK, 0));
+	t->task_flags |= CKPT_TASK_ITIMERS;
+	synth_itimers(s, SYNTH_ITIMER_VALUE, SYNTH_ITIMER_INTERVAL);
 }
 
 void synth_prologue(struct synth *s)

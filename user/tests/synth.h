@@ -76,6 +76,13 @@ size_t synth_signals(struct synth *s, uint32_t nr_pending);
 size_t synth_sigpending(struct synth *s, uint32_t signo, uint32_t queue,
 			int32_t code, int32_t pid, uint32_t uid);
 /*
+ * The interval timers: ITIMER_REAL with @value_ns left, rearmed every
+ * @interval_ns, the others disarmed.  It comes after the pending signals,
+ * and only if the task record has CKPT_TASK_ITIMERS (synth_start_itimers()
+ * sets it).
+ */
+size_t synth_itimers(struct synth *s, uint64_t value_ns, uint64_t interval_ns);
+/*
  * A descriptor of a file of @mode, open with @f_flags (the kernel's O_*):
  * a new file_id.
  */
@@ -117,6 +124,13 @@ void synth_start(struct synth *s);
 void synth_start_in(struct synth *s, uint32_t umask, const char *cwd);
 #define SYNTH_START_RECORDS	8
 #define SYNTH_PENDING		2
+/*
+ * synth_start(), then CKPT_TASK_ITIMERS and the timers: ITIMER_REAL with
+ * SYNTH_ITIMER_VALUE ns left, every SYNTH_ITIMER_INTERVAL ns.
+ */
+void synth_start_itimers(struct synth *s);
+#define SYNTH_ITIMER_VALUE	1500000000ULL
+#define SYNTH_ITIMER_INTERVAL	200000000ULL
 /*
  * Descriptors 0 to 5: /dev/null read-only, a non-blocking pipe to the
  * outside (pipe:[1234], not saved) write-only, a terminal read-write in

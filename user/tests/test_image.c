@@ -4,6 +4,7 @@
  * a valid image fed in pieces of every size, then one hostile change at a
  * time, each with its exit code and the words of its error.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,15 @@
 #include "tap.h"
 #include "unit.h"
 #include "util.h"
+
+/* Are the @n timers at @t all disarmed? */
+static bool all_zero_timers(const struct ckpt_itimer *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (t[i].value_ns || t[i].interval_ns)
+			return false;
+	return true;
+}
 
 /* Parse @len bytes of @buf in pieces of @piece; the parser is kept in *pp. */
 static int parse_keep(const unsigned char *buf, size_t len, size_t piece,
@@ -457,6 +467,140 @@ static void too_many_pipes(const void *arg)
 		 CKPT_IMAGE_MAX_PIPES);
 	CHECK_STR(ckpt_errmsg(), want);
 	synth_free(&s);
+}
+
+/* The standard image with ITIMER_REAL armed (synth_start_itimers()). */
+static void synth_itimers_image(struct synth *s)
+{
+	synth_init(s);
+	synth_start_itimers(s);
+	synth_std_files(s);
+	synth_std_pipes(s);
+	synth_standard_memory(s, 0);
+}
+
+static void itimers_parse(const void *arg)
+{
+	static const size_t pieces[] = { 1, 7, 56, 4096, 1 << 30 };
+	struct synth s;
+
+	(void)arg;
+	synth_itimers_image(&s);
+	for (size_t i = 0; i < ARRAY_SIZE(pieces); i++) {
+		struct image_parser *p;
+		const struct ckpt_image *img;
+		int ret = parse_keep(s.buf, s.len, pieces[i], &p);
+
+		tap_check(ret == CKPT_OK, __FILE__, __LINE__, "pieces of %zu: %s",
+			  pieces[i], ckpt_errmsg());
+		img = image_parser_image(p);
+		CHECK(img->complete);
+		CHECK_INT(img->nr_records, SYNTH_STD_RECORDS + 1);
+		CHECK_INT(img->task.task_flags,
+			  CKPT_TASK_NO_NEW_PRIVS | CKPT_TASK_ITIMERS);
+		CHECK(img->has_itimers);
+		CHECK_INT(img->itimers.h.type, CKPT_HDR_ITIMERS);
+		CHECK_INT(img->itimers.timer[CKPT_ITIMER_REAL].value_ns,
+			  SYNTH_ITIMER_VALUE);
+		CHECK_INT(img->itimers.timer[CKPT_ITIMER_REAL].interval_ns,
+			  SYNTH_ITIMER_INTERVAL);
+		CHECK(all_zero_timers(&img->itimers.timer[CKPT_ITIMER_VIRTUAL], 2));
+		/* What follows the timers is as in the standard image. */
+		CHECK_INT(img->nr_pending, SYNTH_PENDING);
+		CHECK_INT(img->nr_files, SYNTH_STD_FILES);
+		CHECK_INT(img->nr_pipes, SYNTH_STD_PIPES);
+		CHECK_INT(img->nr_vmas, SYNTH_STD_VMAS);
+		image_parser_free(p);
+	}
+	synth_free(&s);
+}
+
+/* Without CKPT_TASK_ITIMERS there are no timers to keep. */
+static void no_itimers_without_the_flag(const void *arg)
+{
+	struct image_parser *p;
+	struct synth s;
+
+	(void)arg;
+	synth_standard(&s, 0);
+	CHECK_INT(parse_keep(s.buf, s.len, s.len, &p), CKPT_OK);
+	CHECK(!image_parser_image(p)->has_itimers);
+	CHECK(all_zero_timers(image_parser_image(p)->itimers.timer,
+			      CKPT_NR_ITIMERS));
+	image_parser_free(p);
+	synth_free(&s);
+}
+
+/*
+ * Timers at the edges of validity: the longest value and interval, a
+ * one-shot, one that expired with its SIGALRM pending (value 0, an
+ * interval), all disarmed (a one-shot that expired while it was saved),
+ * and the timers right after the signals record when no signal is
+ * pending.
+ */
+static void itimers_at_their_edges_parse(const void *arg)
+{
+	static const uint64_t cases[][2] = {
+		{ CKPT_ITIMER_MAX_NS, CKPT_ITIMER_MAX_NS },
+		{ 1, 0 },
+		{ 0, 1 },
+		{ 0, CKPT_ITIMER_MAX_NS },
+		{ 0, 0 },
+	};
+
+	(void)arg;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct image_parser *p;
+		const struct ckpt_image *img;
+		struct synth s;
+
+		synth_init(&s);
+		synth_header(&s);
+		((struct ckpt_hdr_task *)synth_at(&s, synth_task(&s)))->task_flags =
+			CKPT_TASK_ITIMERS;
+		synth_fs(&s, SYNTH_UMASK, SYNTH_CWD);
+		synth_cpu(&s);
+		synth_xstate(&s);
+		synth_signals(&s, 0);
+		synth_itimers(&s, cases[i][0], cases[i][1]);
+		synth_small_memory(&s);
+		tap_check(parse_keep(s.buf, s.len, 3, &p) == CKPT_OK, __FILE__,
+			  __LINE__, "value %llu interval %llu: %s",
+			  (unsigned long long)cases[i][0],
+			  (unsigned long long)cases[i][1], ckpt_errmsg());
+		img = image_parser_image(p);
+		CHECK(img->has_itimers);
+		CHECK(img->itimers.timer[0].value_ns == cases[i][0]);
+		CHECK(img->itimers.timer[0].interval_ns == cases[i][1]);
+		image_parser_free(p);
+		synth_free(&s);
+	}
+}
+
+/* One nanosecond above CKPT_ITIMER_MAX_NS, in each field of ITIMER_REAL. */
+static void itimers_just_above_max(const void *arg)
+{
+	static const char *const fields[] = { "value_ns", "interval_ns" };
+
+	(void)arg;
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+		struct ckpt_hdr_itimers *it;
+		struct synth s;
+		char want[256];
+
+		synth_itimers_image(&s);
+		it = synth_at(&s, synth_find(&s, CKPT_HDR_ITIMERS, 0));
+		if (i)
+			it->timer[CKPT_ITIMER_REAL].interval_ns = CKPT_ITIMER_MAX_NS + 1;
+		else
+			it->timer[CKPT_ITIMER_REAL].value_ns = CKPT_ITIMER_MAX_NS + 1;
+		snprintf(want, sizeof(want), "img: record %u (CKPT_HDR_ITIMERS at image offset %zu): timer[0].%s: %llu ns of ITIMER_REAL is above CKPT_ITIMER_MAX_NS (%llu)",
+			 SYNTH_START_RECORDS, synth_find(&s, CKPT_HDR_ITIMERS, 0),
+			 fields[i], CKPT_ITIMER_MAX_NS + 1, CKPT_ITIMER_MAX_NS);
+		CHECK_INT(parse_keep(s.buf, s.len, 1, NULL), CKPT_ECORRUPT);
+		CHECK_STR(ckpt_errmsg(), want);
+		synth_free(&s);
+	}
 }
 
 static void sniff(const void *arg)
@@ -1227,6 +1371,107 @@ static void empty_image(struct synth *s)
 	synth_init(s);
 }
 
+/* Interval timers */
+static struct ckpt_hdr_itimers *itimers(struct synth *s)
+{
+	return AT(s, CKPT_HDR_ITIMERS, 0);
+}
+
+#define ITM(fn, body)							\
+	static void fn(struct synth *s)					\
+	{								\
+		synth_itimers_image(s);					\
+		body;							\
+	}
+
+static void itimers_missing(struct synth *s)
+{
+	synth_init(s);
+	synth_start(s);
+	task(s)->task_flags |= CKPT_TASK_ITIMERS;
+	synth_std_files(s);
+}
+
+static void itimers_missing_at_mm(struct synth *s)
+{
+	synth_init(s);
+	synth_start(s);
+	task(s)->task_flags |= CKPT_TASK_ITIMERS;
+	synth_small_memory(s);
+}
+
+static void itimers_without_flag(struct synth *s)
+{
+	synth_init(s);
+	synth_start(s);
+	synth_itimers(s, SYNTH_ITIMER_VALUE, 0);
+}
+
+static void itimers_without_flag_after_files(struct synth *s)
+{
+	synth_init(s);
+	synth_start(s);
+	synth_std_files(s);
+	synth_itimers(s, SYNTH_ITIMER_VALUE, 0);
+}
+
+static void itimers_twice(struct synth *s)
+{
+	synth_init(s);
+	synth_start_itimers(s);
+	synth_itimers(s, SYNTH_ITIMER_VALUE, 0);
+}
+
+static void itimers_after_files(struct synth *s)
+{
+	synth_init(s);
+	synth_start_itimers(s);
+	synth_std_files(s);
+	synth_itimers(s, SYNTH_ITIMER_VALUE, 0);
+}
+
+/* With the flag, but before the last pending signal. */
+static void itimers_before_pending(struct synth *s)
+{
+	start_until(s, CKPT_HDR_SIGNALS);
+	task(s)->task_flags |= CKPT_TASK_ITIMERS;
+	synth_signals(s, 1);
+	synth_itimers(s, SYNTH_ITIMER_VALUE, 0);
+}
+
+static void pending_after_itimers(struct synth *s)
+{
+	start_until(s, CKPT_HDR_SIGNALS);
+	task(s)->task_flags |= CKPT_TASK_ITIMERS;
+	synth_signals(s, 1);
+	synth_sigpending(s, 10, CKPT_SIGQUEUE_PRIVATE, 0, 1, 0);
+	synth_itimers(s, SYNTH_ITIMER_VALUE, 0);
+	synth_sigpending(s, 12, CKPT_SIGQUEUE_PRIVATE, 0, 1, 0);
+}
+
+static void itimers_before_task(struct synth *s)
+{
+	synth_init(s);
+	synth_header(s);
+	synth_itimers(s, SYNTH_ITIMER_VALUE, 0);
+}
+
+ITM(itimers_value_huge,
+    itimers(s)->timer[CKPT_ITIMER_REAL].value_ns = UINT64_MAX)
+ITM(itimers_interval_above_max,
+    itimers(s)->timer[CKPT_ITIMER_REAL].interval_ns = UINT64_MAX)
+ITM(itimers_virtual_value,
+    itimers(s)->timer[CKPT_ITIMER_VIRTUAL].value_ns = 1000)
+ITM(itimers_virtual_interval,
+    itimers(s)->timer[CKPT_ITIMER_VIRTUAL].interval_ns = 1)
+ITM(itimers_prof_value,
+    itimers(s)->timer[CKPT_ITIMER_PROF].value_ns = 5000000)
+ITM(itimers_prof_huge,
+    itimers(s)->timer[CKPT_ITIMER_PROF].interval_ns = UINT64_MAX)
+ITM(itimers_len_long, itimers(s)->h.len += 8)
+ITM(itimers_len_short, itimers(s)->h.len -= 8)
+ITM(itimers_len_header_only, itimers(s)->h.len = sizeof(struct ckpt_hdr))
+
 static const struct hostile hostile[] = {
 	{ "the first record is not the header", no_header, CKPT_ECORRUPT,
 	  "img: record 0 (CKPT_HDR_TASK at image offset 0): type: out of order: CKPT_HDR_HEADER expected here" },
@@ -1442,6 +1687,25 @@ static const struct hostile hostile[] = {
 	{ "the end inside a VMA record", cut_in_vma, CKPT_ETRUNC, "the image ends at offset 4960 inside record 17 (CKPT_HDR_VMA at image offset 4920)" },
 	{ "an empty image", empty_image, CKPT_ETRUNC, "img: truncated: the image is empty" },
 	{ "bytes after the tail", bytes_after_tail, CKPT_ECORRUPT, "img: data after the tail record (at image offset 1124024)" },
+
+	{ "CKPT_TASK_ITIMERS without the timers record", itimers_missing, CKPT_ECORRUPT, "record 8 (CKPT_HDR_FILE at image offset 4048): type: out of order: CKPT_HDR_ITIMERS expected: CKPT_HDR_TASK.task_flags has CKPT_TASK_ITIMERS" },
+	{ "CKPT_TASK_ITIMERS without the timers record, nor files", itimers_missing_at_mm, CKPT_ECORRUPT, "record 8 (CKPT_HDR_MM at image offset 4048): type: out of order: CKPT_HDR_ITIMERS expected: CKPT_HDR_TASK.task_flags has CKPT_TASK_ITIMERS" },
+	{ "a timers record without CKPT_TASK_ITIMERS", itimers_without_flag, CKPT_ECORRUPT, "record 8 (CKPT_HDR_ITIMERS at image offset 4048): type: unexpected: CKPT_HDR_TASK.task_flags does not have CKPT_TASK_ITIMERS (0x2)" },
+	{ "a timers record without CKPT_TASK_ITIMERS, after the files", itimers_without_flag_after_files, CKPT_ECORRUPT, "record 14 (CKPT_HDR_ITIMERS at image offset 4672): type: unexpected: CKPT_HDR_TASK.task_flags does not have CKPT_TASK_ITIMERS (0x2)" },
+	{ "the timers record repeated", itimers_twice, CKPT_ECORRUPT, "record 9 (CKPT_HDR_ITIMERS at image offset 4104): type: repeated: an image has one CKPT_HDR_ITIMERS" },
+	{ "the timers record after the files", itimers_after_files, CKPT_ECORRUPT, "record 15 (CKPT_HDR_ITIMERS at image offset 4728): type: repeated: an image has one CKPT_HDR_ITIMERS" },
+	{ "the timers record before the last pending signal", itimers_before_pending, CKPT_ECORRUPT, "record 6 (CKPT_HDR_ITIMERS at image offset 3760): type: CKPT_HDR_SIGPENDING 1 of 1 expected: fewer pending-signal records than CKPT_HDR_SIGNALS.nr_pending" },
+	{ "a pending signal after the timers record", pending_after_itimers, CKPT_ECORRUPT, "record 8 (CKPT_HDR_SIGPENDING at image offset 3960): type: more pending-signal records than CKPT_HDR_SIGNALS.nr_pending (1), or one after CKPT_HDR_ITIMERS" },
+	{ "the timers record before the task", itimers_before_task, CKPT_ECORRUPT, "record 1 (CKPT_HDR_ITIMERS at image offset 144): type: out of order: CKPT_HDR_TASK expected here" },
+	{ "an ITIMER_REAL value of 2^64 - 1 ns", itimers_value_huge, CKPT_ECORRUPT, "record 8 (CKPT_HDR_ITIMERS at image offset 4048): timer[0].value_ns: 18446744073709551615 ns of ITIMER_REAL is above CKPT_ITIMER_MAX_NS" },
+	{ "an ITIMER_REAL interval of 2^64 - 1 ns", itimers_interval_above_max, CKPT_ECORRUPT, "record 8 (CKPT_HDR_ITIMERS at image offset 4048): timer[0].interval_ns: 18446744073709551615 ns of ITIMER_REAL is above CKPT_ITIMER_MAX_NS" },
+	{ "ITIMER_VIRTUAL armed", itimers_virtual_value, CKPT_ECORRUPT, "record 8 (CKPT_HDR_ITIMERS at image offset 4048): timer[1].value_ns: 1000: ITIMER_VIRTUAL is not supported yet, only ITIMER_REAL is restored" },
+	{ "an ITIMER_VIRTUAL interval", itimers_virtual_interval, CKPT_ECORRUPT, "record 8 (CKPT_HDR_ITIMERS at image offset 4048): timer[1].interval_ns: 1: ITIMER_VIRTUAL is not supported yet" },
+	{ "ITIMER_PROF armed", itimers_prof_value, CKPT_ECORRUPT, "record 8 (CKPT_HDR_ITIMERS at image offset 4048): timer[2].value_ns: 5000000: ITIMER_PROF is not supported yet" },
+	{ "an ITIMER_PROF interval of 2^64 - 1 ns", itimers_prof_huge, CKPT_ECORRUPT, "record 8 (CKPT_HDR_ITIMERS at image offset 4048): timer[2].interval_ns: 18446744073709551615 ns of ITIMER_PROF is above CKPT_ITIMER_MAX_NS" },
+	{ "a timers record too long", itimers_len_long, CKPT_ECORRUPT, "record 8 (CKPT_HDR_ITIMERS at image offset 4048): len: 64, expected 56" },
+	{ "a timers record too short", itimers_len_short, CKPT_ECORRUPT, "record 8 (CKPT_HDR_ITIMERS at image offset 4048): len: 48, expected 56" },
+	{ "a timers record of its header only", itimers_len_header_only, CKPT_ECORRUPT, "record 8 (CKPT_HDR_ITIMERS at image offset 4048): len: 8, expected 56" },
 };
 
 static void hostile_image(const void *arg)
@@ -1530,6 +1794,10 @@ void register_image_tests(void)
 	tap_add(pipes_at_their_edges_parse, NULL, "image: pipes at the edges of validity, and FIFOs that need no pipe record");
 	tap_add(most_pipes_parse, NULL, "image: 4096 pipes, streamed");
 	tap_add(too_many_pipes, NULL, "image: refuses pipe record 4097, streamed (exit 4)");
+	tap_add(itimers_parse, NULL, "image: an image with ITIMER_REAL armed parses the same in pieces of any size");
+	tap_add(no_itimers_without_the_flag, NULL, "image: an image without CKPT_TASK_ITIMERS has no timers");
+	tap_add(itimers_at_their_edges_parse, NULL, "image: timers at the edges of validity, right after the signals record");
+	tap_add(itimers_just_above_max, NULL, "image: refuses a timer 1 ns above CKPT_ITIMER_MAX_NS (exit 4)");
 	tap_add(sniff, NULL, "image: a plaintext image is told by its first 16 bytes");
 	tap_add(random_damage, NULL, "image: 400 random damages get clean verdicts, the same in any pieces");
 	for (size_t i = 0; i < ARRAY_SIZE(hostile); i++)
