@@ -361,7 +361,14 @@ static void lower_core_limit(void)
 	setrlimit(RLIMIT_CORE, &rl);
 }
 
-TEST(caller_with_other_limits_is_refused)
+/*
+ * Checkpoint a child that ran @target_prep, then restart its image from
+ * a caller that ran @caller_prep first: refused before the point of no
+ * return with @err and a message that says @msg.
+ */
+static void caller_refused(struct __test_metadata *_metadata,
+			   int (*target_prep)(void), void (*caller_prep)(void),
+			   int err, const char *msg)
 {
 	struct restart_result res;
 	struct image image;
@@ -370,23 +377,29 @@ TEST(caller_with_other_limits_is_refused)
 
 	if (!ckpt_available())
 		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
-	target = start_paused(set_core_limit);
+	target = start_paused(target_prep);
 	ASSERT_LT(0, target);
 	fd = checkpoint_image(target, 0, &image);
 	ASSERT_LE(0, fd);
 	kill_child(target);
 
-	restart_child_prep = lower_core_limit;
+	restart_child_prep = caller_prep;
 	ASSERT_EQ(0, restart_image(&image, fd, -1, (uid_t)-1, &res));
 	restart_child_prep = NULL;
 	if (res.started)
 		kill_child(res.pid);
 	ASSERT_FALSE(res.started);
 	EXPECT_FALSE(res.committed);
-	EXPECT_EQ(EPERM, res.err);
-	EXPECT_NE(NULL, strstr(res.msg, "RLIMIT_CORE")) TH_LOG("%s", res.msg);
+	EXPECT_EQ(err, res.err);
+	EXPECT_NE(NULL, strstr(res.msg, msg)) TH_LOG("%s", res.msg);
 	image_free(&image);
 	close(fd);
+}
+
+TEST(caller_with_other_limits_is_refused)
+{
+	caller_refused(_metadata, set_core_limit, lower_core_limit, EPERM,
+		       "RLIMIT_CORE");
 }
 
 /* A pipe to itself, 3 and 4, with "data" in it. */
@@ -556,30 +569,8 @@ static void arm_itimer_virtual(void)
 /* Restart cannot set ITIMER_VIRTUAL, nor leave the caller's running. */
 TEST(caller_with_itimer_virtual_is_refused)
 {
-	struct restart_result res;
-	struct image image;
-	pid_t target;
-	int fd;
-
-	if (!ckpt_available())
-		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
-	target = start_paused(NULL);
-	ASSERT_LT(0, target);
-	fd = checkpoint_image(target, 0, &image);
-	ASSERT_LE(0, fd);
-	kill_child(target);
-
-	restart_child_prep = arm_itimer_virtual;
-	ASSERT_EQ(0, restart_image(&image, fd, -1, (uid_t)-1, &res));
-	restart_child_prep = NULL;
-	if (res.started)
-		kill_child(res.pid);
-	ASSERT_FALSE(res.started);
-	EXPECT_FALSE(res.committed);
-	EXPECT_EQ(EBUSY, res.err);
-	EXPECT_NE(NULL, strstr(res.msg, "ITIMER_VIRTUAL")) TH_LOG("%s", res.msg);
-	image_free(&image);
-	close(fd);
+	caller_refused(_metadata, NULL, arm_itimer_virtual, EBUSY,
+		       "ITIMER_VIRTUAL");
 }
 
 /* Cut the image at every record boundary: each is a truncated stream. */

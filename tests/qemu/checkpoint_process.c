@@ -95,6 +95,24 @@ static bool has_action(int sig, void *handler, int flags)
 	       (sa.sa_flags & flags) == flags;
 }
 
+/*
+ * A page shared with the program through a file at @path, a mkstemp()
+ * template (checkpoint refuses shared anonymous memory); MAP_FAILED if
+ * it cannot be made.
+ */
+static void *map_shared_page(char *path)
+{
+	void *p = MAP_FAILED;
+	int fd = mkstemp(path);
+
+	if (fd < 0)
+		return MAP_FAILED;
+	if (!ftruncate(fd, 4096))
+		p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	return p;
+}
+
 static void program(struct shared *sh)
 {
 	unsigned long entry, phdr, random;
@@ -248,12 +266,8 @@ TEST(files_signals_and_settings_come_back)
 
 	if (!ckpt_available())
 		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
-	fd = mkstemp(shared);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, ftruncate(fd, 4096));
-	sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	sh = map_shared_page(shared);
 	ASSERT_NE(MAP_FAILED, sh);
-	close(fd);
 	strcpy(sh->dir, "/tmp/ckpt-proc.XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(sh->dir));
 	snprintf(path, sizeof(path), "%s/data", sh->dir);
@@ -500,13 +514,8 @@ static void itimer_comes_back(struct __test_metadata *_metadata,
 
 	if (!ckpt_available())
 		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
-	/* A shared file mapping: checkpoint refuses shared anonymous memory. */
-	fd = mkstemp(shared);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, ftruncate(fd, 4096));
-	sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	sh = map_shared_page(shared);
 	ASSERT_NE(MAP_FAILED, sh);
-	close(fd);
 
 	pid = fork_child();
 	ASSERT_LE(0, pid);
