@@ -564,10 +564,9 @@ static int do_sigpending(struct image_parser *p)
 
 /*
  * The interval timers, there because CKPT_TASK_ITIMERS says one is
- * armed.  Each time is one setitimer(2) can set again; only ITIMER_REAL
- * is saved yet, so the others must be disarmed (zero).  ITIMER_REAL may
- * have a zero value with an interval: it expired, and its SIGALRM rearms
- * it when dequeued.
+ * armed.  Each time is one ckpt.ko can arm again (at most KTIME_MAX
+ * nanoseconds).  ITIMER_REAL may have a zero value with an interval: it
+ * expired, and its SIGALRM rearms it when dequeued.
  */
 static int do_itimers(struct image_parser *p)
 {
@@ -596,10 +595,6 @@ static int do_itimers(struct image_parser *p)
 				return INVALID(p, field, "%llu ns of %s is above CKPT_ITIMER_MAX_NS (%llu)",
 					       (unsigned long long)times[k].v,
 					       names[i], CKPT_ITIMER_MAX_NS);
-			if (times[k].v && i != CKPT_ITIMER_REAL)
-				return INVALID(p, field, "%llu: %s is not supported yet, only ITIMER_REAL is restored",
-					       (unsigned long long)times[k].v,
-					       names[i]);
 		}
 	}
 	/*

@@ -98,7 +98,7 @@ struct ckpt_image {
 	struct image_sigpending *pending;	/* private, then shared */
 	size_t nr_pending;
 	bool has_itimers;		/* CKPT_TASK_ITIMERS: @itimers is in */
-	struct ckpt_hdr_itimers itimers;	/* only ITIMER_REAL nonzero */
+	struct ckpt_hdr_itimers itimers;
 	struct image_file *files;	/* in ascending fd order */
 	size_t nr_files;
 	uint32_t nr_file_ids;		/* distinct open files */

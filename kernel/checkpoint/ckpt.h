@@ -191,6 +191,8 @@ int ckpt_may_checkpoint(struct ckpt_ctx *ctx, struct task_struct *task);
 unsigned long ckpt_wait_task_inactive(struct task_struct *task,
 				      unsigned int state);
 unsigned long ckpt_nanosleep_restart_fn(void);
+void ckpt_set_process_cpu_timer(struct task_struct *task, unsigned int clkid,
+				u64 *newval, u64 *oldval);
 
 /* hooks.c: see Documentation/lsm-hooks.rst */
 int ckpt_policy(int verdict);
@@ -232,7 +234,7 @@ void restore_cpu_syscall(struct ckpt_ctx *ctx);
 int ckpt_cpu_load(struct task_struct *task, const struct ckpt_cpu_state *cpu);
 
 /* signal.c */
-bool ckpt_itimer_real_armed(struct signal_struct *sig);
+bool ckpt_itimers_armed(struct signal_struct *sig);
 int checkpoint_signals(struct ckpt_ctx *ctx);
 int restore_signals(struct ckpt_ctx *ctx);
 long ckpt_first_handled_signal(const struct ckpt_ctx *ctx);

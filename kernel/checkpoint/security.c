@@ -12,9 +12,9 @@
  *
  * ptrace_may_access() is not exported to modules, and no exported
  * function performs the same check.  It is resolved once, when the module
- * loads, through a kprobe on its name, with the two other functions that
- * ckpt needs and cannot reach otherwise; Documentation/design.rst says
- * why for each.
+ * loads, through a kprobe on its name, with the three other functions
+ * that ckpt needs and cannot reach otherwise; Documentation/design.rst
+ * says why for each.
  */
 #include <linux/fdtable.h>
 #include <linux/kallsyms.h>
@@ -33,10 +33,14 @@
 typedef bool (*ptrace_may_access_t)(struct task_struct *task, unsigned int mode);
 typedef unsigned long (*wait_task_inactive_t)(struct task_struct *task,
 					      unsigned int match_state);
+typedef void (*set_process_cpu_timer_t)(struct task_struct *task,
+					unsigned int clock_idx, u64 *newval,
+					u64 *oldval);
 
 static ptrace_may_access_t ckpt_ptrace_may_access;
 static wait_task_inactive_t ckpt_wait_task_inactive_fn;
 static unsigned long ckpt_nanosleep_restart;
+static set_process_cpu_timer_t ckpt_set_process_cpu_timer_fn;
 
 /**
  * ckpt_resolve() - find the address of an unexported kernel function
@@ -108,9 +112,12 @@ int ckpt_security_init(void)
 		(wait_task_inactive_t)ckpt_resolve("wait_task_inactive");
 	/* What restart_syscall() runs to finish an interrupted nanosleep(). */
 	ckpt_nanosleep_restart = ckpt_resolve("hrtimer_nanosleep_restart");
+	/* What setitimer(ITIMER_VIRTUAL or ITIMER_PROF) arms them with. */
+	ckpt_set_process_cpu_timer_fn =
+		(set_process_cpu_timer_t)ckpt_resolve("set_process_cpu_timer");
 
 	if (!ckpt_ptrace_may_access || !ckpt_wait_task_inactive_fn ||
-	    !ckpt_nanosleep_restart) {
+	    !ckpt_nanosleep_restart || !ckpt_set_process_cpu_timer_fn) {
 		pr_err("ckpt: a kernel function ckpt needs was not found: not loading\n");
 		return -ENOENT;
 	}
@@ -153,6 +160,22 @@ unsigned long ckpt_wait_task_inactive(struct task_struct *task,
 unsigned long ckpt_nanosleep_restart_fn(void)
 {
 	return ckpt_nanosleep_restart;
+}
+
+/**
+ * ckpt_set_process_cpu_timer() - set_process_cpu_timer(), not exported
+ * @task:	the task whose process's timer it is, siglock held
+ * @clkid:	CPUCLOCK_PROF or CPUCLOCK_VIRT
+ * @newval:	the time to expiry, made absolute on return; 0 arms nothing
+ * @oldval:	NULL, or the old absolute expiry, made relative on return
+ *
+ * What set_cpu_itimer() calls for setitimer(2): it also starts the
+ * process's CPU time accounting and the tick that checks its timers.
+ */
+void ckpt_set_process_cpu_timer(struct task_struct *task, unsigned int clkid,
+				u64 *newval, u64 *oldval)
+{
+	ckpt_set_process_cpu_timer_fn(task, clkid, newval, oldval);
 }
 
 /**

@@ -15,10 +15,12 @@
  * sender (SEND_SIG_PRIV), as ITIMER_REAL sends SIGALRM, goes back to the
  * shared queue, kill_pid() putting it there as it was.
  *
- * ITIMER_REAL is saved with the time it had left, read with the pending
- * signals under the siglock its SIGALRM is queued under, so that the two
- * agree: a SIGALRM either is pending or is still to come.  Restart arms
- * it again with that time, and disarms a timer the caller had.
+ * The interval timers are saved with the time they had left, read with
+ * the pending signals under the siglock their signals are queued under,
+ * so that the two agree: a SIGALRM either is pending or is still to
+ * come.  Restart arms them again with that time, ITIMER_REAL in wall
+ * time, ITIMER_VIRTUAL and ITIMER_PROF in the process's CPU time, and
+ * disarms those the caller had.
  */
 #include <linux/hrtimer.h>
 #include <linux/posix-timers.h>
@@ -102,16 +104,50 @@ static unsigned int ckpt_collect_pending(struct task_struct *task,
 	return n;
 }
 
+/* ckpt_hdr_itimers::timer[] index of each CPU-time itimer */
+static const unsigned int ckpt_cpu_itimers[][2] = {
+	{ CKPT_ITIMER_VIRTUAL, CPUCLOCK_VIRT },
+	{ CKPT_ITIMER_PROF, CPUCLOCK_PROF },
+};
+
 /**
- * ckpt_itimer_real_armed() - does ITIMER_REAL need a CKPT_HDR_ITIMERS?
+ * ckpt_itimers_armed() - does the target need a CKPT_HDR_ITIMERS?
  * @sig:	the target's signal_struct
  *
  * Only an expiry can change it while the target is parked: a timer
  * armed now may be disarmed when it is saved, never the reverse.
  */
-bool ckpt_itimer_real_armed(struct signal_struct *sig)
+bool ckpt_itimers_armed(struct signal_struct *sig)
 {
-	return hrtimer_active(&sig->real_timer) || READ_ONCE(sig->it_real_incr);
+	return hrtimer_active(&sig->real_timer) || READ_ONCE(sig->it_real_incr) ||
+	       READ_ONCE(sig->it[CPUCLOCK_VIRT].expires) ||
+	       READ_ONCE(sig->it[CPUCLOCK_PROF].expires);
+}
+
+/*
+ * ITIMER_VIRTUAL or ITIMER_PROF as getitimer(2) reads it, siglock held:
+ * its absolute expiry in the process's CPU time, less that time as the
+ * armed timer's accounting (thread_group_sample_cputime()) has it.
+ */
+static int ckpt_collect_itimer_cpu(struct signal_struct *sig, unsigned int clk,
+				   struct ckpt_itimer *t)
+{
+	const struct task_cputime_atomic *ct = &sig->cputimer.cputime_atomic;
+	u64 expires = sig->it[clk].expires, now;
+
+	t->interval_ns = sig->it[clk].incr;
+	t->value_ns = 0;
+	if (!expires)
+		return 0;
+	/* Armed, a timer keeps the accounting running: else it is stale. */
+	if (!READ_ONCE(sig->posix_cputimers.timers_active))
+		return -EBUSY;
+	now = atomic64_read(&ct->utime);
+	if (clk == CPUCLOCK_PROF)
+		now += atomic64_read(&ct->stime);
+	/* About to fire, as get_cpu_itimer() says. */
+	t->value_ns = expires > now ? expires - now : TICK_NSEC;
+	return 0;
 }
 
 /*
@@ -134,6 +170,20 @@ static void ckpt_collect_itimer_real(struct signal_struct *sig,
 	t->interval_ns = sig->it_real_incr;
 }
 
+/* The three timers, siglock held: 0, or -EBUSY as above. */
+static int ckpt_collect_itimers(struct signal_struct *sig,
+				struct ckpt_hdr_itimers *it)
+{
+	unsigned int i;
+	int ret = 0;
+
+	ckpt_collect_itimer_real(sig, &it->timer[CKPT_ITIMER_REAL]);
+	for (i = 0; i < ARRAY_SIZE(ckpt_cpu_itimers) && !ret; i++)
+		ret = ckpt_collect_itimer_cpu(sig, ckpt_cpu_itimers[i][1],
+					      &it->timer[ckpt_cpu_itimers[i][0]]);
+	return ret;
+}
+
 /**
  * checkpoint_signals() - write CKPT_HDR_SIGNALS, its CKPT_HDR_SIGPENDING
  * and CKPT_HDR_ITIMERS
@@ -149,7 +199,7 @@ int checkpoint_signals(struct ckpt_ctx *ctx)
 	struct ckpt_hdr_itimers *it;
 	struct ckpt_hdr_signals *h;
 	unsigned int nr, max = 0, i;
-	int ret = 0;
+	int ret = 0, cpu_ret = 0;
 
 	h = ckpt_hdr_alloc(sizeof(*h), CKPT_HDR_SIGNALS);
 	it = ckpt_hdr_alloc(sizeof(*it), CKPT_HDR_ITIMERS);
@@ -197,8 +247,7 @@ int checkpoint_signals(struct ckpt_ctx *ctx)
 			h->blocked = test_tsk_restore_sigmask(task) ?
 				     task->saved_sigmask.sig[0] :
 				     task->blocked.sig[0];
-			ckpt_collect_itimer_real(task->signal,
-						 &it->timer[CKPT_ITIMER_REAL]);
+			cpu_ret = ckpt_collect_itimers(task->signal, it);
 		}
 		spin_unlock_irq(&sighand->siglock);
 		rcu_read_unlock();
@@ -224,6 +273,12 @@ int checkpoint_signals(struct ckpt_ctx *ctx)
 	}
 	if (ret) {
 		ckpt_err(ctx, "pid %d: the process exited", task_pid_vnr(task));
+		goto out;
+	}
+	if (cpu_ret) {
+		ckpt_err(ctx, "pid %d: its CPU time is not accounted while an ITIMER_VIRTUAL or ITIMER_PROF is armed",
+			 task_pid_vnr(task));
+		ret = cpu_ret;
 		goto out;
 	}
 
@@ -327,12 +382,6 @@ static int restore_signals_check(struct ckpt_ctx *ctx,
 		ckpt_err(ctx, "the alternate signal stack is not the image's (the caller sets it first)");
 		return -EINVAL;
 	}
-	/* Restart replaces ITIMER_REAL; these it cannot set, nor leave. */
-	if (READ_ONCE(current->signal->it[CPUCLOCK_VIRT].expires) ||
-	    READ_ONCE(current->signal->it[CPUCLOCK_PROF].expires)) {
-		ckpt_err(ctx, "the calling process has ITIMER_VIRTUAL or ITIMER_PROF armed");
-		return -EBUSY;
-	}
 	return 0;
 }
 
@@ -355,11 +404,6 @@ static int restore_itimers(struct ckpt_ctx *ctx)
 			ckpt_err(ctx, "field timer[%u]: %s value %llu ns, interval %llu ns: more than KTIME_MAX",
 				 i, names[i], t->value_ns, t->interval_ns);
 			return -EINVAL;
-		}
-		if (i != CKPT_ITIMER_REAL && (t->value_ns || t->interval_ns)) {
-			ckpt_err(ctx, "field timer[%u]: %s is armed, which restart does not support yet",
-				 i, names[i]);
-			return -EOPNOTSUPP;
 		}
 	}
 	return 0;
@@ -495,21 +539,47 @@ static bool ckpt_siginfo_is_kernel(const kernel_siginfo_t *info, int sig)
 	return !memcmp(info, &priv, sizeof(priv));
 }
 
+/*
+ * Arm ITIMER_VIRTUAL or ITIMER_PROF (@clk) as @t says, or disarm it if
+ * @t is NULL, as set_cpu_itimer() does: the time left runs from now, in
+ * the process's CPU time.
+ */
+static void restore_itimer_cpu(unsigned int clk, const struct ckpt_itimer *t)
+{
+	struct cpu_itimer *it = &current->signal->it[clk];
+	u64 nval = t ? t->value_ns : 0, oval;
+
+	spin_lock_irq(&ckpt_sighand(current)->siglock);
+	oval = it->expires;
+	if (oval || nval) {
+		/* setitimer(2) does so: at least a tick, never less. */
+		if (nval)
+			nval += TICK_NSEC;
+		ckpt_set_process_cpu_timer(current, clk, &nval, &oval);
+	}
+	it->expires = nval;
+	it->incr = t ? t->interval_ns : 0;
+	spin_unlock_irq(&ckpt_sighand(current)->siglock);
+}
+
 /**
- * restore_signals_commit() - set the blocked mask and ITIMER_REAL, queue
- * pending signals
+ * restore_signals_commit() - set the blocked mask and the interval timers,
+ * queue pending signals
  * @ctx:	the restart, its memory back
  *
  * Return: 0 or a negative errno.
  */
 int restore_signals_commit(struct ckpt_ctx *ctx)
 {
+	const struct ckpt_itimer *t = ctx->ritimers ? ctx->ritimers->timer : NULL;
 	sigset_t blocked = { .sig = { ctx->rsig->blocked } };
 	unsigned int i;
 	int ret;
 
-	restore_itimer_real(ctx->ritimers ?
-			    &ctx->ritimers->timer[CKPT_ITIMER_REAL] : NULL);
+	restore_itimer_real(t ? &t[CKPT_ITIMER_REAL] : NULL);
+	for (i = 0; i < ARRAY_SIZE(ckpt_cpu_itimers); i++)
+		restore_itimer_cpu(ckpt_cpu_itimers[i][1],
+				   t ? &t[ckpt_cpu_itimers[i][0]] : NULL);
 	for (i = 0; i < ctx->rsig->nr_pending; i++) {
 		const struct ckpt_hdr_sigpending *p = ctx->rpending[i];
 		kernel_siginfo_t info;

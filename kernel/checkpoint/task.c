@@ -17,7 +17,6 @@
 #include <linux/errno.h>
 #include <linux/futex.h>
 #include <linux/hrtimer.h>
-#include <linux/posix-timers.h>
 #include <linux/seccomp.h>
 #include <linux/sem.h>
 #include <linux/rseq.h>
@@ -108,9 +107,7 @@ static int checkpoint_task_unsupported(struct ckpt_ctx *ctx,
 	struct signal_struct *sig = task->signal;
 	const char *what = NULL;
 
-	if (sig->it[CPUCLOCK_PROF].expires || sig->it[CPUCLOCK_VIRT].expires)
-		what = "ITIMER_VIRTUAL or ITIMER_PROF interval timers (setitimer)";
-	else if (ckpt_has_posix_timers(sig))
+	if (ckpt_has_posix_timers(sig))
 		what = "POSIX timers (timer_create)";
 #ifdef CONFIG_SYSVIPC
 	else if (task->sysvsem.undo_list)
@@ -191,7 +188,7 @@ int checkpoint_task(struct ckpt_ctx *ctx)
 	h->pdeath_signal = task->pdeath_signal;
 	if (task_no_new_privs(task))
 		h->task_flags |= CKPT_TASK_NO_NEW_PRIVS;
-	ctx->itimers = ckpt_itimer_real_armed(task->signal);
+	ctx->itimers = ckpt_itimers_armed(task->signal);
 	if (ctx->itimers)
 		h->task_flags |= CKPT_TASK_ITIMERS;
 	checkpoint_rlimits(h, task);

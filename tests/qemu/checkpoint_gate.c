@@ -699,13 +699,6 @@ TEST(refuses_shared_anonymous_memory)
 	kill_child(pid);
 }
 
-static int arm_itimer_prof(void)
-{
-	struct itimerval it = { .it_value = { .tv_sec = 1000 } };
-
-	return setitimer(ITIMER_PROF, &it, NULL);
-}
-
 static int create_posix_timer(void)
 {
 	struct sigevent sev = { .sigev_notify = SIGEV_NONE };
@@ -752,11 +745,6 @@ static void refuses_state(struct __test_metadata *_metadata,
 	EXPECT_EQ(EOPNOTSUPP, errno);
 	EXPECT_NE(NULL, strstr(msg, what)) TH_LOG("%s", msg);
 	kill_child(pid);
-}
-
-TEST(refuses_cpu_time_interval_timers)
-{
-	refuses_state(_metadata, arm_itimer_prof, "ITIMER_VIRTUAL or ITIMER_PROF");
 }
 
 TEST(refuses_posix_timers)

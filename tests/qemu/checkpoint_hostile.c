@@ -508,15 +508,6 @@ static bool edit_itimer_value_too_large(struct image *img)
 	return it;
 }
 
-static bool edit_itimer_virtual(struct image *img)
-{
-	struct ckpt_hdr_itimers *it = itimers(img);
-
-	if (it)
-		it->timer[CKPT_ITIMER_VIRTUAL].interval_ns = 1000000;
-	return it;
-}
-
 /* The record is there, the task record does not announce it. */
 static bool edit_itimers_unannounced(struct image *img)
 {
@@ -541,12 +532,6 @@ TEST(itimer_beyond_ktime_max_is_refused)
 		       EINVAL, "more than KTIME_MAX");
 }
 
-TEST(itimer_virtual_in_an_image_is_refused)
-{
-	edited_refused(_metadata, arm_itimer_real, edit_itimer_virtual,
-		       EOPNOTSUPP, "ITIMER_VIRTUAL is armed");
-}
-
 TEST(itimers_record_without_its_flag_is_refused)
 {
 	edited_refused(_metadata, arm_itimer_real, edit_itimers_unannounced,
@@ -557,20 +542,6 @@ TEST(itimers_flag_without_its_record_is_refused)
 {
 	edited_refused(_metadata, NULL, edit_itimers_missing, EINVAL,
 		       "itimers record was expected");
-}
-
-static void arm_itimer_virtual(void)
-{
-	struct itimerval it = { .it_value = { .tv_sec = 1000 } };
-
-	setitimer(ITIMER_VIRTUAL, &it, NULL);
-}
-
-/* Restart cannot set ITIMER_VIRTUAL, nor leave the caller's running. */
-TEST(caller_with_itimer_virtual_is_refused)
-{
-	caller_refused(_metadata, NULL, arm_itimer_virtual, EBUSY,
-		       "ITIMER_VIRTUAL");
 }
 
 /* Cut the image at every record boundary: each is a truncated stream. */

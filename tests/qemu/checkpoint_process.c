@@ -13,6 +13,8 @@
  * ITIMER_REAL comes back with the time it had left at checkpoint, the
  * time the process was gone not counted, and keeps its period; a
  * periodic timer whose SIGALRM was pending is rearmed when it is taken.
+ * ITIMER_VIRTUAL and ITIMER_PROF come back with the CPU time they had
+ * left and their periods; the restart caller's own timers do not stay.
  */
 #define _GNU_SOURCE
 #include <sys/auxv.h>
@@ -384,7 +386,7 @@ struct timer_shared {
 	long long gone;			/* from its end to the restart */
 };
 
-static volatile sig_atomic_t alarms;
+static volatile sig_atomic_t alarms, vtalrms, profs;
 static long long first_alarm;
 
 static long long mono_ns(void)
@@ -398,6 +400,12 @@ static long long mono_ns(void)
 static long long tv_ns(const struct timeval *tv)
 {
 	return tv->tv_sec * 1000000000LL + tv->tv_usec * 1000LL;
+}
+
+static struct timeval ns_tv(long long ns)
+{
+	return (struct timeval){ .tv_sec = ns / 1000000000LL,
+				 .tv_usec = ns % 1000000000LL / 1000 };
 }
 
 static void on_alarm(int sig)
@@ -501,6 +509,95 @@ static int timer_pending(struct timer_shared *sh)
 	return failed;
 }
 
+static void on_vtalrm(int sig)
+{
+	vtalrms++;
+}
+
+static void on_prof(int sig)
+{
+	profs++;
+}
+
+static long long cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Time left on @which, or -1. */
+static long long itimer_left(int which, long long *interval)
+{
+	struct itimerval it;
+
+	if (getitimer(which, &it))
+		return -1;
+	*interval = tv_ns(&it.it_interval);
+	return tv_ns(&it.it_value);
+}
+
+#define VIRT_VALUE	(1500 * MS)
+#define VIRT_PERIOD	(250 * MS)
+#define PROF_VALUE	(2000 * MS)
+#define PROF_PERIOD	(300 * MS)
+/* setitimer() adds a tick; the waits for go take a little CPU time. */
+#define CPU_SLACK	(10 * MS)
+
+/*
+ * ITIMER_VIRTUAL and ITIMER_PROF, armed and then 200 ms of CPU time
+ * spent: after restart each has no more left than before the checkpoint
+ * (so it was not armed afresh), not much less (what the restored process
+ * has spent since, at most), its period, and its signals come as CPU
+ * time is spent.
+ */
+static int timer_cpu(struct timer_shared *sh)
+{
+	struct itimerval virt = {
+		.it_value = ns_tv(VIRT_VALUE), .it_interval = ns_tv(VIRT_PERIOD),
+	}, prof = {
+		.it_value = ns_tv(PROF_VALUE), .it_interval = ns_tv(PROF_PERIOD),
+	};
+	long long v_before, p_before, v_after, p_after, v_int, p_int, spent;
+	long long end;
+	int failed = 0;
+
+	if (signal(SIGVTALRM, on_vtalrm) == SIG_ERR ||
+	    signal(SIGPROF, on_prof) == SIG_ERR ||
+	    setitimer(ITIMER_VIRTUAL, &virt, NULL) ||
+	    setitimer(ITIMER_PROF, &prof, NULL))
+		return T_SETUP;
+	end = cpu_ns() + 200 * MS;
+	while (cpu_ns() < end)
+		;
+	v_before = itimer_left(ITIMER_VIRTUAL, &v_int);
+	p_before = itimer_left(ITIMER_PROF, &p_int);
+	if (v_before <= 0 || p_before <= 0 || vtalrms || profs)
+		return T_SETUP;
+	sh->ready = 1;
+	while (!sh->go)
+		usleep(1000);
+
+	v_after = itimer_left(ITIMER_VIRTUAL, &v_int);
+	p_after = itimer_left(ITIMER_PROF, &p_int);
+	spent = cpu_ns();
+	if (v_int != VIRT_PERIOD || p_int != PROF_PERIOD)
+		failed |= T_PERIOD;
+	if (v_after > v_before + CPU_SLACK || p_after > p_before + CPU_SLACK)
+		failed |= T_LEFT;
+	if (v_after < v_before - CPU_SLACK - spent ||
+	    p_after < p_before - CPU_SLACK - spent)
+		failed |= T_GONE_COUNTED;
+	/* Spend CPU time until each has fired twice, 20 s at most. */
+	end = mono_ns() + 20000 * MS;
+	while ((vtalrms < 2 || profs < 2) && mono_ns() < end)
+		;
+	if (vtalrms < 2 || profs < 2)
+		failed |= T_NOT_FIRED;
+	return failed;
+}
+
 static void itimer_comes_back(struct __test_metadata *_metadata,
 			      int (*program)(struct timer_shared *sh))
 {
@@ -561,6 +658,60 @@ TEST(itimer_real_comes_back_with_its_time_left)
 TEST(itimer_real_with_its_sigalrm_pending_rearms_when_taken)
 {
 	itimer_comes_back(_metadata, timer_pending);
+}
+
+TEST(itimer_virtual_and_prof_come_back_with_their_cpu_time_left)
+{
+	itimer_comes_back(_metadata, timer_cpu);
+}
+
+/* The restart caller's own timers, one of each. */
+static void arm_caller_itimers(void)
+{
+	struct itimerval it = { .it_value = { .tv_sec = 1000 } };
+
+	setitimer(ITIMER_REAL, &it, NULL);
+	setitimer(ITIMER_VIRTUAL, &it, NULL);
+	setitimer(ITIMER_PROF, &it, NULL);
+}
+
+/*
+ * An image without timers, restarted by a caller that has all three
+ * armed: the restored program has none, as a new checkpoint of it shows.
+ */
+TEST(callers_own_itimers_do_not_survive_restart)
+{
+	struct restart_result res;
+	struct image img, again;
+	pid_t pid;
+	int fd, fd2;
+
+	if (!ckpt_available())
+		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
+	pid = start_paused(NULL);
+	ASSERT_LT(0, pid);
+	fd = checkpoint_image(pid, 0, &img);
+	ASSERT_LE(0, fd);
+	kill_child(pid);
+	ASSERT_EQ(NULL, image_find(&img, CKPT_HDR_ITIMERS));
+
+	restart_child_prep = arm_caller_itimers;
+	ASSERT_EQ(0, restart_image(&img, fd, -1, (uid_t)-1, &res));
+	restart_child_prep = NULL;
+	ASSERT_TRUE(res.started) TH_LOG("restart failed: %s", res.msg);
+	ASSERT_TRUE(wait_in_syscall(res.pid, SYS_pause, 20000));
+	fd2 = checkpoint_image(res.pid, 0, &again);
+	ASSERT_LE(0, fd2) TH_LOG("checkpoint of the restored program: %s",
+				 strerror(errno));
+	EXPECT_EQ(NULL, image_find(&again, CKPT_HDR_ITIMERS));
+	EXPECT_EQ(0, ((const struct ckpt_hdr_task *)
+		      image_find(&again, CKPT_HDR_TASK))->task_flags &
+		     CKPT_TASK_ITIMERS);
+	kill_child(res.pid);
+	image_free(&again);
+	image_free(&img);
+	close(fd2);
+	close(fd);
 }
 
 TEST_HARNESS_MAIN

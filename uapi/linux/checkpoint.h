@@ -482,9 +482,9 @@ struct ckpt_itimer {
  *
  * Present, after the pending signals, when the task had a timer armed
  * (CKPT_TASK_ITIMERS); restart arms them with the time that was left
- * at checkpoint, so the time between the two does not count.  Only
- * ITIMER_REAL is saved yet: checkpoint refuses a task with ITIMER_VIRTUAL
- * or ITIMER_PROF armed, restart an image that has them.
+ * at checkpoint, so the time between the two does not count:
+ * ITIMER_REAL in wall time, ITIMER_VIRTUAL and ITIMER_PROF in the
+ * restored process's CPU time.
  */
 struct ckpt_hdr_itimers {
 	struct ckpt_hdr h;

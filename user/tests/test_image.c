@@ -1377,6 +1377,29 @@ static struct ckpt_hdr_itimers *itimers(struct synth *s)
 	return AT(s, CKPT_HDR_ITIMERS, 0);
 }
 
+/* ITIMER_VIRTUAL and ITIMER_PROF, armed with ITIMER_REAL, read back. */
+static void cpu_itimers_parse(const void *arg)
+{
+	struct image_parser *p;
+	const struct ckpt_itimer *t;
+	struct synth s;
+
+	(void)arg;
+	synth_itimers_image(&s);
+	itimers(&s)->timer[CKPT_ITIMER_VIRTUAL].value_ns = 1000;
+	itimers(&s)->timer[CKPT_ITIMER_VIRTUAL].interval_ns = 1;
+	itimers(&s)->timer[CKPT_ITIMER_PROF].value_ns = CKPT_ITIMER_MAX_NS;
+	CHECK_INT(parse_keep(s.buf, s.len, 5, &p), CKPT_OK);
+	t = image_parser_image(p)->itimers.timer;
+	CHECK_INT(t[CKPT_ITIMER_REAL].value_ns, SYNTH_ITIMER_VALUE);
+	CHECK_INT(t[CKPT_ITIMER_VIRTUAL].value_ns, 1000);
+	CHECK_INT(t[CKPT_ITIMER_VIRTUAL].interval_ns, 1);
+	CHECK(t[CKPT_ITIMER_PROF].value_ns == CKPT_ITIMER_MAX_NS);
+	CHECK_INT(t[CKPT_ITIMER_PROF].interval_ns, 0);
+	image_parser_free(p);
+	synth_free(&s);
+}
+
 #define ITM(fn, body)							\
 	static void fn(struct synth *s)					\
 	{								\
@@ -1460,12 +1483,6 @@ ITM(itimers_value_huge,
     itimers(s)->timer[CKPT_ITIMER_REAL].value_ns = UINT64_MAX)
 ITM(itimers_interval_above_max,
     itimers(s)->timer[CKPT_ITIMER_REAL].interval_ns = UINT64_MAX)
-ITM(itimers_virtual_value,
-    itimers(s)->timer[CKPT_ITIMER_VIRTUAL].value_ns = 1000)
-ITM(itimers_virtual_interval,
-    itimers(s)->timer[CKPT_ITIMER_VIRTUAL].interval_ns = 1)
-ITM(itimers_prof_value,
-    itimers(s)->timer[CKPT_ITIMER_PROF].value_ns = 5000000)
 ITM(itimers_prof_huge,
     itimers(s)->timer[CKPT_ITIMER_PROF].interval_ns = UINT64_MAX)
 ITM(itimers_len_long, itimers(s)->h.len += 8)
@@ -1699,9 +1716,6 @@ static const struct hostile hostile[] = {
 	{ "the timers record before the task", itimers_before_task, CKPT_ECORRUPT, "record 1 (CKPT_HDR_ITIMERS at image offset 144): type: out of order: CKPT_HDR_TASK expected here" },
 	{ "an ITIMER_REAL value of 2^64 - 1 ns", itimers_value_huge, CKPT_ECORRUPT, "record 8 (CKPT_HDR_ITIMERS at image offset 4048): timer[0].value_ns: 18446744073709551615 ns of ITIMER_REAL is above CKPT_ITIMER_MAX_NS" },
 	{ "an ITIMER_REAL interval of 2^64 - 1 ns", itimers_interval_above_max, CKPT_ECORRUPT, "record 8 (CKPT_HDR_ITIMERS at image offset 4048): timer[0].interval_ns: 18446744073709551615 ns of ITIMER_REAL is above CKPT_ITIMER_MAX_NS" },
-	{ "ITIMER_VIRTUAL armed", itimers_virtual_value, CKPT_ECORRUPT, "record 8 (CKPT_HDR_ITIMERS at image offset 4048): timer[1].value_ns: 1000: ITIMER_VIRTUAL is not supported yet, only ITIMER_REAL is restored" },
-	{ "an ITIMER_VIRTUAL interval", itimers_virtual_interval, CKPT_ECORRUPT, "record 8 (CKPT_HDR_ITIMERS at image offset 4048): timer[1].interval_ns: 1: ITIMER_VIRTUAL is not supported yet" },
-	{ "ITIMER_PROF armed", itimers_prof_value, CKPT_ECORRUPT, "record 8 (CKPT_HDR_ITIMERS at image offset 4048): timer[2].value_ns: 5000000: ITIMER_PROF is not supported yet" },
 	{ "an ITIMER_PROF interval of 2^64 - 1 ns", itimers_prof_huge, CKPT_ECORRUPT, "record 8 (CKPT_HDR_ITIMERS at image offset 4048): timer[2].interval_ns: 18446744073709551615 ns of ITIMER_PROF is above CKPT_ITIMER_MAX_NS" },
 	{ "a timers record too long", itimers_len_long, CKPT_ECORRUPT, "record 8 (CKPT_HDR_ITIMERS at image offset 4048): len: 64, expected 56" },
 	{ "a timers record too short", itimers_len_short, CKPT_ECORRUPT, "record 8 (CKPT_HDR_ITIMERS at image offset 4048): len: 48, expected 56" },
@@ -1795,6 +1809,7 @@ void register_image_tests(void)
 	tap_add(most_pipes_parse, NULL, "image: 4096 pipes, streamed");
 	tap_add(too_many_pipes, NULL, "image: refuses pipe record 4097, streamed (exit 4)");
 	tap_add(itimers_parse, NULL, "image: an image with ITIMER_REAL armed parses the same in pieces of any size");
+	tap_add(cpu_itimers_parse, NULL, "image: ITIMER_VIRTUAL and ITIMER_PROF parse and read back");
 	tap_add(no_itimers_without_the_flag, NULL, "image: an image without CKPT_TASK_ITIMERS has no timers");
 	tap_add(itimers_at_their_edges_parse, NULL, "image: timers at the edges of validity, right after the signals record");
 	tap_add(itimers_just_above_max, NULL, "image: refuses a timer 1 ns above CKPT_ITIMER_MAX_NS (exit 4)");
