@@ -77,6 +77,12 @@ typedef bool (*edit_fn)(struct image *img);
 		return true;					\
 	}
 
+/*
+ * The first address above user space, as the checkpointing kernel had it:
+ * 47 bits, or 56 with 5-level paging, where 1 << 47 is a user address.
+ */
+#define TOP(img)	(header(img)->constants.task_size)
+
 EDIT(none, (void)img)
 EDIT(cs_kernel, cpu(img)->cs = 0x10)
 EDIT(ss_kernel, cpu(img)->ss = 0x18)
@@ -84,11 +90,11 @@ EDIT(ds_bad, cpu(img)->ds = 0x13)
 EDIT(eflags_iopl, cpu(img)->flags |= 0x3000)
 EDIT(eflags_vm, cpu(img)->flags |= 1 << 17)
 EDIT(eflags_if_clear, cpu(img)->flags &= ~0x200ULL)
-EDIT(ip_noncanonical, cpu(img)->ip = 0x0000800000000000ULL)
+EDIT(ip_noncanonical, cpu(img)->ip = TOP(img) + 4096)
 EDIT(ip_kernel, cpu(img)->ip = 0xffffffff81000000ULL)
 EDIT(sp_kernel, cpu(img)->sp = 0xffff888000000000ULL)
 EDIT(fs_base_kernel, cpu(img)->fs_base = 0xffffffffff600000ULL)
-EDIT(gs_base_top, cpu(img)->gs_base = 0x00007ffffffff000ULL)
+EDIT(gs_base_top, cpu(img)->gs_base = TOP(img))
 EDIT(orig_ax_lies, cpu(img)->orig_ax = 1)
 EDIT(mxcsr_reserved, *(__u32 *)(xs(img)->data + XSAVE_MXCSR) = 0xffffffff)
 EDIT(xstate_bv_unknown,
@@ -117,7 +123,7 @@ EDIT(rseq_misaligned, task(img)->rseq |= 4)
 EDIT(robust_list_len, task(img)->robust_list_len = 1)
 EDIT(vma_overlaps, vma(img, 0, 1)->start = vma(img, 0, 0)->start)
 EDIT(vma_above_task_size,
-     vma(img, CKPT_VMA_SPECIAL, 0)->end = 0x0000800000001000ULL)
+     vma(img, CKPT_VMA_SPECIAL, 0)->end = TOP(img) + 8192)
 EDIT(vma_wraps, vma(img, 0, 0)->end = vma(img, 0, 0)->start - 4096)
 EDIT(vma_unaligned, vma(img, 0, 0)->start += 8)
 EDIT(vma_empty, vma(img, 0, 0)->end = vma(img, 0, 0)->start)
