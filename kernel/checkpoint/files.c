@@ -7,15 +7,16 @@
  * open flags, position, device, inode, size and modification time, and
  * which descriptors share one open file (dup(2)).
  *
- * Restart reopens regular files, directories and a few character devices
- * by path, as its caller, through the normal open path (so permissions
- * and LSMs decide), checks that each is the file that was open, and
- * installs it at the same descriptor with the same flags and position;
- * descriptors that shared a file share it again.  Descriptors 0, 1 and
- * 2 that were something else (a terminal, a pipe, a socket to the
- * outside) stay the restart command's own.  Every other kind of
- * descriptor (a pipe, a socket, an eventfd, a deleted file, ...) is
- * refused at checkpoint, naming it, rather than restored wrong.
+ * Restart reopens regular files, directories, FIFOs and a few character
+ * devices by path, as its caller, through the normal open path (so
+ * permissions and LSMs decide), checks that each is the file that was
+ * open, and installs it at the same descriptor with the same flags and
+ * position; descriptors that shared a file share it again.  Descriptors
+ * 0, 1 and 2 that were something else (a terminal, a pipe, a socket to
+ * the outside) stay the restart command's own.  Every other kind of
+ * descriptor (a pipe to another process, a socket, an eventfd, a deleted
+ * file, a FIFO with data in it, ...) is refused at checkpoint, naming
+ * it, rather than restored wrong.
  */
 #include <linux/fdtable.h>
 #include <linux/file.h>
@@ -46,8 +47,43 @@ static const char * const ckpt_devices[] = {
 static bool ckpt_reopenable(umode_t mode, const char *name)
 {
 	return S_ISREG(mode) || S_ISDIR(mode) ||
+	       (S_ISFIFO(mode) && name[0] == '/') ||
 	       (S_ISCHR(mode) &&
 		ckpt_name_in(name, ckpt_devices, ARRAY_SIZE(ckpt_devices)));
+}
+
+/*
+ * A FIFO reopens by its path, but what its pipe holds is not the
+ * process's to save when another process may hold the FIFO too, and
+ * goes with the pipe when none does: refuse a FIFO with data in it, or
+ * with a capacity other than the default (F_SETPIPE_SZ), which would
+ * not come back.
+ */
+static int ckpt_check_fifo(struct ckpt_ctx *ctx, const struct ckpt_fd *f,
+			   const char *name)
+{
+	struct pipe_inode_info *pipe = file_inode(f->file)->i_pipe;
+	unsigned int bytes = 0, slots;
+
+	if (!pipe)
+		return 0;
+	if (mutex_lock_killable(&pipe->mutex))
+		return -EINTR;
+	if (!pipe_empty(pipe->head, pipe->tail))
+		bytes = 1;
+	slots = pipe->max_usage;
+	mutex_unlock(&pipe->mutex);
+	if (bytes) {
+		ckpt_err(ctx, "fd %u: the FIFO %s holds data, which checkpoint cannot save (it belongs to the FIFO, not the process)",
+			 f->fd, name);
+		return -EBUSY;
+	}
+	if (slots != PIPE_DEF_BUFFERS) {
+		ckpt_err(ctx, "fd %u: the FIFO %s has a capacity of %u pages, not the default %u, which restart cannot set",
+			 f->fd, name, slots, PIPE_DEF_BUFFERS);
+		return -EOPNOTSUPP;
+	}
+	return 0;
 }
 
 /* The descriptors of a task, each with a reference to its file. */
@@ -288,9 +324,14 @@ static int checkpoint_file(struct ckpt_ctx *ctx, const struct ckpt_fd *f,
 			 f->fd, name);
 		return -EOPNOTSUPP;
 	}
+	if (S_ISFIFO(st.mode) && ckpt_reopenable(st.mode, name)) {
+		ret = ckpt_check_fifo(ctx, f, name);
+		if (ret)
+			return ret;
+	}
 	if (f->fd > 2 && !f->inner_pipe && !ckpt_reopenable(st.mode, name)) {
 		ckpt_err(ctx, "fd %u: %s (%s) is not supported yet", f->fd, name,
-			 S_ISFIFO(st.mode) ? "a pipe or FIFO" :
+			 S_ISFIFO(st.mode) ? "a pipe with an end outside the process" :
 			 S_ISSOCK(st.mode) ? "a socket" :
 			 S_ISCHR(st.mode) ? "a character device" :
 			 S_ISBLK(st.mode) ? "a block device" :
@@ -433,17 +474,30 @@ static int restore_files_grow(struct ckpt_ctx *ctx, bool new_id)
 static struct file *restore_file_open(struct ckpt_ctx *ctx,
 				      const struct ckpt_hdr_file *h)
 {
-	struct file *file;
+	struct file *file, *reader = NULL;
 	struct kstat st;
 	bool same;
 	int ret;
 
 	/*
-	 * O_NONBLOCK: a FIFO put where the file was must not block the
-	 * open; O_NOCTTY: a terminal must not become the caller's.
+	 * A FIFO's write end opens without blocking only if it has a
+	 * reader: hold one for the open, as the process's own may come
+	 * later or be gone.  Opening for reading never blocks with
+	 * O_NONBLOCK, and what is at the path is checked below.
+	 */
+	if (S_ISFIFO(h->mode) && (h->f_flags & O_ACCMODE) == O_WRONLY) {
+		reader = filp_open(h->name, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
+		if (IS_ERR(reader))
+			reader = NULL;
+	}
+	/*
+	 * O_NONBLOCK: a FIFO must not block the open; O_NOCTTY: a terminal
+	 * must not become the caller's.
 	 */
 	file = filp_open(h->name, (h->f_flags & CKPT_REOPEN_FLAGS) | O_NONBLOCK |
 			 O_NOCTTY, 0);
+	if (reader)
+		fput(reader);
 	if (IS_ERR(file)) {
 		ckpt_err(ctx, "fd %d: cannot open %s (%ld)", h->fd, h->name,
 			 PTR_ERR(file));
@@ -461,8 +515,9 @@ static struct file *restore_file_open(struct ckpt_ctx *ctx,
 	else if (S_ISCHR(st.mode))
 		same = new_encode_dev(st.rdev) == h->rdev;
 	else
+		/* Writing to a FIFO moves its mtime: its identity is its inode. */
 		same = new_encode_dev(st.dev) == h->dev && st.ino == h->ino &&
-		       (S_ISDIR(st.mode) ||
+		       (S_ISDIR(st.mode) || S_ISFIFO(st.mode) ||
 			(st.size == h->size && st.mtime.tv_sec == h->mtime_sec &&
 			 st.mtime.tv_nsec == h->mtime_nsec));
 	if (!same) {
@@ -477,7 +532,7 @@ static struct file *restore_file_open(struct ckpt_ctx *ctx,
 		file->f_flags &= ~O_NONBLOCK;
 		spin_unlock(&file->f_lock);
 	}
-	if (!S_ISCHR(st.mode) && !(h->f_flags & O_PATH)) {
+	if (!S_ISCHR(st.mode) && !S_ISFIFO(st.mode) && !(h->f_flags & O_PATH)) {
 		loff_t pos = vfs_llseek(file, h->pos, SEEK_SET);
 
 		if (pos != h->pos) {

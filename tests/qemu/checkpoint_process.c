@@ -378,12 +378,14 @@ TEST(changed_file_is_refused_naming_it)
 #define T_NOT_FIRED	(1 << 6)	/* no SIGALRMs, or too few */
 #define T_PENDING	(1 << 7)	/* the pending SIGALRM not as saved */
 
-struct timer_shared {
+/* What the test and a program it checkpoints share. */
+struct run_shared {
 	volatile int ready;
 	volatile int go;
 	int failed;
 	long long ckpt_start;		/* before the checkpoint, */
 	long long gone;			/* from its end to the restart */
+	char dir[64];			/* a directory for its files */
 };
 
 static volatile sig_atomic_t alarms, vtalrms, profs;
@@ -431,7 +433,7 @@ static bool wait_alarms(int n, int ms)
  * was gone: not less (that time counted), and never more than was left
  * when the checkpoint began.  Then the SIGALRMs come, none early.
  */
-static int timer_armed(struct timer_shared *sh)
+static int timer_armed(struct run_shared *sh)
 {
 	struct itimerval it = {
 		.it_value = { .tv_sec = ITIMER_VALUE / 1000000000LL },
@@ -471,7 +473,7 @@ static int timer_armed(struct timer_shared *sh)
  * signal is still pending and the timer waits for it to be taken, as
  * getitimer() says with a value of 0; taken, it rearms the timer.
  */
-static int timer_pending(struct timer_shared *sh)
+static int timer_pending(struct run_shared *sh)
 {
 	struct itimerval it = {
 		.it_value = { .tv_usec = 1000 },
@@ -552,7 +554,7 @@ static long long itimer_left(int which, long long *interval)
  * has spent since, at most), its period, and its signals come as CPU
  * time is spent.
  */
-static int timer_cpu(struct timer_shared *sh)
+static int timer_cpu(struct run_shared *sh)
 {
 	struct itimerval virt = {
 		.it_value = ns_tv(VIRT_VALUE), .it_interval = ns_tv(VIRT_PERIOD),
@@ -598,12 +600,19 @@ static int timer_cpu(struct timer_shared *sh)
 	return failed;
 }
 
-static void itimer_comes_back(struct __test_metadata *_metadata,
-			      int (*program)(struct timer_shared *sh))
+/*
+ * Run @program in a child, in @dir (or NULL); once it is ready,
+ * checkpoint and kill it, check that the image has a record of type
+ * @must_have (0: any image), wait a second, restart it and let it check
+ * itself: it exits 0 if it found everything as it was.
+ */
+static void comes_back(struct __test_metadata *_metadata,
+		       int (*program)(struct run_shared *sh), const char *dir,
+		       __u32 must_have)
 {
 	char shared[] = "/tmp/ckpt-timer-shared.XXXXXX";
 	struct restart_result res;
-	struct timer_shared *sh;
+	struct run_shared *sh;
 	struct image img;
 	long long ckpt_end;
 	int fd, i, status;
@@ -613,6 +622,8 @@ static void itimer_comes_back(struct __test_metadata *_metadata,
 		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
 	sh = map_shared_page(shared);
 	ASSERT_NE(MAP_FAILED, sh);
+	if (dir)
+		snprintf(sh->dir, sizeof(sh->dir), "%s", dir);
 
 	pid = fork_child();
 	ASSERT_LE(0, pid);
@@ -632,7 +643,8 @@ static void itimer_comes_back(struct __test_metadata *_metadata,
 	ASSERT_LE(0, fd) TH_LOG("checkpoint: %s", strerror(errno));
 	ckpt_end = mono_ns();
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_NE(NULL, image_find(&img, CKPT_HDR_ITIMERS));
+	if (must_have)
+		ASSERT_NE(NULL, image_find(&img, must_have));
 
 	/* Gone for a second: that time must not count. */
 	sleep(1);
@@ -642,7 +654,7 @@ static void itimer_comes_back(struct __test_metadata *_metadata,
 	sh->go = 1;
 	ASSERT_EQ(res.pid, waitpid(res.pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status)) TH_LOG("died of signal %d", WTERMSIG(status));
-	EXPECT_EQ(0, status) TH_LOG("the timer came back changed: %#x", sh->failed);
+	EXPECT_EQ(0, status) TH_LOG("the program found changed: %#x", sh->failed);
 
 	image_free(&img);
 	close(fd);
@@ -652,17 +664,17 @@ static void itimer_comes_back(struct __test_metadata *_metadata,
 
 TEST(itimer_real_comes_back_with_its_time_left)
 {
-	itimer_comes_back(_metadata, timer_armed);
+	comes_back(_metadata, timer_armed, NULL, CKPT_HDR_ITIMERS);
 }
 
 TEST(itimer_real_with_its_sigalrm_pending_rearms_when_taken)
 {
-	itimer_comes_back(_metadata, timer_pending);
+	comes_back(_metadata, timer_pending, NULL, CKPT_HDR_ITIMERS);
 }
 
 TEST(itimer_virtual_and_prof_come_back_with_their_cpu_time_left)
 {
-	itimer_comes_back(_metadata, timer_cpu);
+	comes_back(_metadata, timer_cpu, NULL, CKPT_HDR_ITIMERS);
 }
 
 /* The restart caller's own timers, one of each. */
@@ -712,6 +724,110 @@ TEST(callers_own_itimers_do_not_survive_restart)
 	image_free(&img);
 	close(fd2);
 	close(fd);
+}
+
+/* ---------------------------------------------------------------- FIFOs */
+
+#define P_FLAGS		(1 << 1)	/* open flags not as they were */
+#define P_BOTH		(1 << 2)	/* its FIFO does not carry data */
+#define P_OUT		(1 << 3)	/* cannot write to the test's FIFO */
+#define P_SAME		(1 << 4)	/* not the FIFO at the path */
+
+/* F_GETFL also has O_LARGEFILE, which the kernel sets itself. */
+#define FIFO_FLAGS	(O_ACCMODE | O_NONBLOCK | O_APPEND)
+
+/*
+ * 3 and 4: the write and the read end of the FIFO "both", 4
+ * non-blocking (restart opens 3 first, with no reader yet); 5: the write
+ * end of "out", whose reader is the test.  After restart "both" carries
+ * data from 3 to 4, and what goes into 5 reaches the test.
+ */
+static int fifo_program(struct run_shared *sh)
+{
+	char both[128], out[128], buf[8];
+	struct stat st, st3;
+	int failed = 0;
+
+	snprintf(both, sizeof(both), "%s/both", sh->dir);
+	snprintf(out, sizeof(out), "%s/out", sh->dir);
+	if (open(both, O_RDONLY | O_NONBLOCK) != 3 || open(both, O_WRONLY) != 4 ||
+	    dup2(3, 5) != 5 || dup2(4, 3) != 3 || dup2(5, 4) != 4 || close(5) ||
+	    open(out, O_WRONLY) != 5)
+		return T_SETUP;
+	sh->ready = 1;
+	while (!sh->go)
+		usleep(1000);
+
+	if ((fcntl(3, F_GETFL) & FIFO_FLAGS) != O_WRONLY ||
+	    (fcntl(4, F_GETFL) & FIFO_FLAGS) != (O_RDONLY | O_NONBLOCK) ||
+	    (fcntl(5, F_GETFL) & FIFO_FLAGS) != O_WRONLY)
+		failed |= P_FLAGS;
+	if (write(3, "ab", 2) != 2 || read(4, buf, sizeof(buf)) != 2 ||
+	    memcmp(buf, "ab", 2))
+		failed |= P_BOTH;
+	if (stat(both, &st) || fstat(3, &st3) || st.st_ino != st3.st_ino ||
+	    st.st_dev != st3.st_dev)
+		failed |= P_SAME;
+	if (write(5, "hi", 2) != 2)
+		failed |= P_OUT;
+	return failed;
+}
+
+/* FIFOs come back by their path, the other end of one outside. */
+TEST(fifos_reopen_by_path)
+{
+	char dir[] = "/tmp/ckpt-fifo.XXXXXX", path[128], buf[8];
+	int out;
+
+	if (!ckpt_available())
+		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/both", dir);
+	ASSERT_EQ(0, mkfifo(path, 0600));
+	snprintf(path, sizeof(path), "%s/out", dir);
+	ASSERT_EQ(0, mkfifo(path, 0600));
+	/* The test holds the read end of "out" throughout. */
+	out = open(path, O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, out);
+
+	comes_back(_metadata, fifo_program, dir, CKPT_HDR_FILE);
+	EXPECT_EQ(2, read(out, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "hi", 2));
+	close(out);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	system(path);
+}
+
+static char fifo_path[64];
+
+static int fifo_with_data(void)
+{
+	return open(fifo_path, O_RDWR) == 3 && write(3, "x", 1) == 1 ? 0 : -1;
+}
+
+/* What a FIFO holds is not the process's: refused, the FIFO named. */
+TEST(fifo_holding_data_is_refused)
+{
+	char dir[] = "/tmp/ckpt-fifo.XXXXXX", msg[256];
+	int img;
+	pid_t pid;
+
+	if (!ckpt_available())
+		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
+	img = memfd_create("ckpt-image", MFD_CLOEXEC);
+	ASSERT_LE(0, img);
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(fifo_path, sizeof(fifo_path), "%s/full", dir);
+	ASSERT_EQ(0, mkfifo(fifo_path, 0600));
+	pid = start_paused(fifo_with_data);
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(-1, ckpt_checkpoint_msg(pid, img, 0, msg, sizeof(msg)));
+	EXPECT_EQ(EBUSY, errno);
+	EXPECT_NE(NULL, strstr(msg, fifo_path)) TH_LOG("%s", msg);
+	kill_child(pid);
+	close(img);
+	unlink(fifo_path);
+	rmdir(dir);
 }
 
 TEST_HARNESS_MAIN

@@ -615,14 +615,15 @@ struct ckpt_hdr_vma {
  *		for what has no path); zero-padded to a multiple of 8 bytes
  *
  * Records come in ascending @fd order.  Restart reopens regular files,
- * directories and the character devices /dev/null, /dev/zero, /dev/full,
- * /dev/random, /dev/urandom and /dev/tty by path, as its caller, at the
- * same descriptor, with the same flags and position, refusing a file
- * whose identity changed; it gives the ends of a pipe the process held
- * both ends of (see struct ckpt_hdr_pipe) back.  Descriptors 0, 1 and 2
- * that were anything else (a terminal, a pipe or a socket to the
- * outside) are the restart command's own.  Checkpoint refuses any other
- * kind of descriptor, naming it.
+ * directories, FIFOs and the character devices /dev/null, /dev/zero,
+ * /dev/full, /dev/random, /dev/urandom and /dev/tty by path, as its
+ * caller, at the same descriptor, with the same flags and position,
+ * refusing a file whose identity changed; it gives the ends of a pipe
+ * the process held both ends of (see struct ckpt_hdr_pipe) back.
+ * Descriptors 0, 1 and 2 that were anything else (a terminal, a pipe or
+ * a socket to the outside) are the restart command's own.  Checkpoint
+ * refuses any other kind of descriptor, and a FIFO holding data, naming
+ * it.
  */
 struct ckpt_hdr_file {
 	struct ckpt_hdr h;
