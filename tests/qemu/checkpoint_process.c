@@ -27,12 +27,19 @@
 #include "ckpt_test.h"
 #include "kselftest_harness.h"
 
-struct shared {
+/* What the test and a program it checkpoints share. */
+struct run_shared {
 	volatile int ready;
 	volatile int go;
 	int failed;
-	char dir[64];
+	long long ckpt_start;		/* before the checkpoint, */
+	long long gone;			/* from its end to the restart */
+	char dir[64];			/* a directory for its files */
 };
+
+static void comes_back(struct __test_metadata *_metadata,
+		       int (*program)(struct run_shared *sh), const char *dir,
+		       __u32 must_have);
 
 static volatile sig_atomic_t usr1_calls, usr2_calls, rt_calls, rt_value_ok;
 static volatile sig_atomic_t term_on_altstack;
@@ -115,7 +122,7 @@ static void *map_shared_page(char *path)
 	return p;
 }
 
-static void program(struct shared *sh)
+static int program(struct run_shared *sh)
 {
 	unsigned long entry, phdr, random;
 	char cmdline[4096], now[4096], cwd[256], buf[64];
@@ -249,63 +256,29 @@ static void program(struct shared *sh)
 	    read_file("/proc/self/cmdline", now, sizeof(now)) <= 0 ||
 	    strcmp(now, cmdline))
 		failed |= F_AUXV;
-	sh->failed = failed;
-	_exit(failed ? 1 : 0);
+	return failed;
 
 setup_failed:
-	sh->failed = F_SETUP;
-	_exit(1);
+	return F_SETUP;
 }
 
 TEST(files_signals_and_settings_come_back)
 {
-	struct restart_result res;
-	struct shared *sh;
-	char shared[] = "/tmp/ckpt-proc-shared.XXXXXX", path[128];
-	struct image img;
-	int fd, i, status;
-	pid_t pid;
+	char dir[] = "/tmp/ckpt-proc.XXXXXX", path[128];
+	int fd;
 
 	if (!ckpt_available())
 		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
-	sh = map_shared_page(shared);
-	ASSERT_NE(MAP_FAILED, sh);
-	strcpy(sh->dir, "/tmp/ckpt-proc.XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(sh->dir));
-	snprintf(path, sizeof(path), "%s/data", sh->dir);
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/data", dir);
 	fd = open(path, O_RDWR | O_CREAT, 0600);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ftruncate(fd, 4096));
 	close(fd);
 
-	pid = fork_child();
-	ASSERT_LE(0, pid);
-	if (pid == 0)
-		program(sh);
-	for (i = 0; i < 3000 && !sh->ready && !sh->failed; i++)
-		usleep(10000);
-	ASSERT_TRUE(sh->ready) TH_LOG("setup failed: %#x", sh->failed);
-
-	fd = memfd_create("ckpt-image", MFD_CLOEXEC);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, ckpt_checkpoint(pid, fd, CKPT_CHECKPOINT_KILL))
-		TH_LOG("checkpoint: %s", strerror(errno));
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_EQ(0, image_load(&img, fd));
-
-	ASSERT_EQ(0, restart_image(&img, fd, -1, (uid_t)-1, &res));
-	ASSERT_TRUE(res.started) TH_LOG("restart failed: %s", res.msg);
-	sh->go = 1;
-	ASSERT_EQ(res.pid, waitpid(res.pid, &status, 0));
-	EXPECT_TRUE(WIFEXITED(status)) TH_LOG("died of signal %d", WTERMSIG(status));
-	EXPECT_EQ(0, status) TH_LOG("the program found changed: %#x", sh->failed);
-
-	image_free(&img);
-	close(fd);
-	snprintf(path, sizeof(path), "rm -rf %s", sh->dir);
+	comes_back(_metadata, program, dir, 0);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
 	system(path);
-	munmap(sh, 4096);
-	unlink(shared);
 }
 
 static char changed_path[64];
@@ -378,15 +351,6 @@ TEST(changed_file_is_refused_naming_it)
 #define T_NOT_FIRED	(1 << 6)	/* no SIGALRMs, or too few */
 #define T_PENDING	(1 << 7)	/* the pending SIGALRM not as saved */
 
-/* What the test and a program it checkpoints share. */
-struct run_shared {
-	volatile int ready;
-	volatile int go;
-	int failed;
-	long long ckpt_start;		/* before the checkpoint, */
-	long long gone;			/* from its end to the restart */
-	char dir[64];			/* a directory for its files */
-};
 
 static volatile sig_atomic_t alarms, vtalrms, profs;
 static long long first_alarm;
