@@ -762,25 +762,11 @@ TEST(refuses_seccomp_filters)
 	refuses_state(_metadata, seccomp_allow_all, "seccomp");
 }
 
-/* Hold the read end of a pipe whose write end another process holds. */
-static int open_a_pipe(void)
-{
-	pid_t writer;
-	int p[2];
-
-	if (pipe(p))
-		return -1;
-	writer = fork();
-	if (writer == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		for (;;)
-			pause();
-	}
-	return writer < 0 ? -1 : close(p[1]);
-}
-
-/* Hold both ends of a pipe that a child of ours holds too. */
-static int share_a_pipe(void)
+/*
+ * Make a pipe and a child that holds it too, until we die; keep its read
+ * end only if @read_only, else both.  0 or -1.
+ */
+static int pipe_shared_with_a_child(bool read_only)
 {
 	pid_t other;
 	int p[2];
@@ -793,7 +779,21 @@ static int share_a_pipe(void)
 		for (;;)
 			pause();
 	}
-	return other < 0 ? -1 : 0;
+	if (other < 0)
+		return -1;
+	return read_only ? close(p[1]) : 0;
+}
+
+/* Hold the read end of a pipe whose write end another process holds. */
+static int open_a_pipe(void)
+{
+	return pipe_shared_with_a_child(true);
+}
+
+/* Hold both ends of a pipe that a child of ours holds too. */
+static int share_a_pipe(void)
+{
+	return pipe_shared_with_a_child(false);
 }
 
 TEST(refuses_a_pipe_another_process_holds_too)

@@ -368,13 +368,14 @@ static void lower_core_limit(void)
 }
 
 /*
- * Checkpoint a child that ran @target_prep, then restart its image from
- * a caller that ran @caller_prep first: refused before the point of no
- * return with @err and a message that says @msg.
+ * Checkpoint a child that ran @target_prep, apply @edit to its image if
+ * not NULL (false: the image is not what the case needs), and restart it
+ * from a caller that ran @caller_prep first if not NULL: refused before
+ * the point of no return with @err and a message that says @msg.
  */
-static void caller_refused(struct __test_metadata *_metadata,
-			   int (*target_prep)(void), void (*caller_prep)(void),
-			   int err, const char *msg)
+static void refused(struct __test_metadata *_metadata,
+		    int (*target_prep)(void), edit_fn edit,
+		    void (*caller_prep)(void), int err, const char *msg)
 {
 	struct restart_result res;
 	struct image image;
@@ -388,6 +389,11 @@ static void caller_refused(struct __test_metadata *_metadata,
 	fd = checkpoint_image(target, 0, &image);
 	ASSERT_LE(0, fd);
 	kill_child(target);
+	if (edit) {
+		ASSERT_TRUE(edit(&image));
+		ASSERT_EQ(0, ftruncate(fd, 0));
+		ASSERT_EQ((ssize_t)image.len, pwrite(fd, image.buf, image.len, 0));
+	}
 
 	restart_child_prep = caller_prep;
 	ASSERT_EQ(0, restart_image(&image, fd, -1, (uid_t)-1, &res));
@@ -404,8 +410,8 @@ static void caller_refused(struct __test_metadata *_metadata,
 
 TEST(caller_with_other_limits_is_refused)
 {
-	caller_refused(_metadata, set_core_limit, lower_core_limit, EPERM,
-		       "RLIMIT_CORE");
+	refused(_metadata, set_core_limit, NULL, lower_core_limit, EPERM,
+		"RLIMIT_CORE");
 }
 
 /* A pipe to itself, 3 and 4, with "data" in it. */
@@ -414,42 +420,6 @@ static int pipe_with_data(void)
 	int p[2];
 
 	return pipe(p) || write(p[1], "data", 4) != 4 ? -1 : 0;
-}
-
-/*
- * Checkpoint a child that ran @prep, apply @edit (false: the image is not
- * what the case needs) and check that restart refuses it before the
- * point of no return, with @err and a message that says @msg.
- */
-static void edited_refused(struct __test_metadata *_metadata,
-			   int (*prep)(void), edit_fn edit, int err,
-			   const char *msg)
-{
-	struct restart_result res;
-	struct image image;
-	pid_t target;
-	int fd;
-
-	if (!ckpt_available())
-		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
-	target = start_paused(prep);
-	ASSERT_LT(0, target);
-	fd = checkpoint_image(target, 0, &image);
-	ASSERT_LE(0, fd);
-	kill_child(target);
-	ASSERT_TRUE(edit(&image));
-	ASSERT_EQ(0, ftruncate(fd, 0));
-	ASSERT_EQ((ssize_t)image.len, pwrite(fd, image.buf, image.len, 0));
-
-	ASSERT_EQ(0, restart_image(&image, fd, -1, (uid_t)-1, &res));
-	if (res.started)
-		kill_child(res.pid);
-	ASSERT_FALSE(res.started);
-	EXPECT_FALSE(res.committed);
-	EXPECT_EQ(err, res.err);
-	EXPECT_NE(NULL, strstr(res.msg, msg)) TH_LOG("%s", res.msg);
-	image_free(&image);
-	close(fd);
 }
 
 /* The pipe record of pipe_with_data(), if it is what it made. */
@@ -480,13 +450,13 @@ static bool edit_pipe_padding(struct image *img)
 
 TEST(pipe_data_larger_than_the_pipe_is_refused)
 {
-	edited_refused(_metadata, pipe_with_data, edit_more_data_than_the_pipe,
+	refused(_metadata, pipe_with_data, edit_more_data_than_the_pipe, NULL,
 		       EINVAL, "do not fit");
 }
 
 TEST(pipe_data_padding_is_checked)
 {
-	edited_refused(_metadata, pipe_with_data, edit_pipe_padding, EINVAL,
+	refused(_metadata, pipe_with_data, edit_pipe_padding, NULL, EINVAL,
 		       "padding");
 }
 
@@ -534,19 +504,19 @@ static bool edit_itimers_missing(struct image *img)
 
 TEST(itimer_beyond_ktime_max_is_refused)
 {
-	edited_refused(_metadata, arm_itimer_real, edit_itimer_value_too_large,
+	refused(_metadata, arm_itimer_real, edit_itimer_value_too_large, NULL,
 		       EINVAL, "more than KTIME_MAX");
 }
 
 TEST(itimers_record_without_its_flag_is_refused)
 {
-	edited_refused(_metadata, arm_itimer_real, edit_itimers_unannounced,
+	refused(_metadata, arm_itimer_real, edit_itimers_unannounced, NULL,
 		       EINVAL, "record was expected");
 }
 
 TEST(itimers_flag_without_its_record_is_refused)
 {
-	edited_refused(_metadata, NULL, edit_itimers_missing, EINVAL,
+	refused(_metadata, NULL, edit_itimers_missing, NULL, EINVAL,
 		       "itimers record was expected");
 }
 
