@@ -33,6 +33,6 @@ say "What the image holds (ckpt info)"
 ckpt info -i /tmp/demo.key /tmp/counter.ckpt | head -40
 
 say "Restart it: the count goes on"
-timeout -s INT 4 ckpt restart -i /tmp/demo.key /tmp/counter.ckpt || true
+timeout -s TERM 4 ckpt restart -i /tmp/demo.key /tmp/counter.ckpt || true
 
 say "Done: the counter was checkpointed, killed and brought back"
