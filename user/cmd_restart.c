@@ -578,6 +578,20 @@ static int feed(struct job *job, const void *buf, size_t len)
 }
 
 /*
+ * A program with a parent-death signal gets it when its parent exits:
+ * with --detach, as soon as this command has printed its pid.
+ */
+static int detach_check(const struct job *job)
+{
+	uint32_t sig = job->img->task.pdeath_signal;
+
+	if (!job->o->detach || !sig)
+		return CKPT_OK;
+	return ckpt_fail(CKPT_EUNSUPP, "%s: the program has a parent-death signal (%s) and would get it as soon as restart --detach exits: restart it without --detach",
+			 ckpt_in_name(job->o->input), image_signal_name(sig));
+}
+
+/*
  * The sink of the pump: keep the image's first bytes until its memory map
  * is known, then start the child and feed it.
  */
@@ -611,7 +625,9 @@ static int restart_sink(void *ctx, const void *buf, size_t len)
 	job->prefix_len += len;
 	if (!map_known(job))
 		return CKPT_OK;
-	ret = start_child(job);
+	ret = detach_check(job);
+	if (!ret)
+		ret = start_child(job);
 	if (!ret)
 		ret = feed(job, job->prefix, job->prefix_len);
 	/* It held process memory. */

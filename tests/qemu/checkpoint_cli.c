@@ -5,7 +5,8 @@
  * /proc/PID/maps does (as text and as JSON), restart that waits and exits
  * as the program did or dies of its signal, --detach, the `restart` name,
  * and the refusals a user sees: another user's process, a wrong key, a
- * tampered or truncated image, none of which starts anything.
+ * tampered or truncated image, --detach of a program that would die of
+ * its parent-death signal, none of which starts anything.
  */
 #define _GNU_SOURCE
 #include <poll.h>
@@ -48,8 +49,11 @@ static char *slurp(const char *path)
 	return buf;
 }
 
-/* Start a python3 program; wait until it printed its first line. */
-static pid_t start_python(const char *prog, const char *out)
+/*
+ * Start a python3 program, with @pdeath as its parent-death signal; wait
+ * until it printed its first line.
+ */
+static pid_t start_python_pdeath(const char *prog, const char *out, int pdeath)
 {
 	pid_t pid, test = getpid();
 	char line[64] = "";
@@ -67,6 +71,7 @@ static pid_t start_python(const char *prog, const char *out)
 		 * names one of its ancestors as its ptracer.
 		 */
 		prctl(PR_SET_PTRACER, test, 0, 0, 0);
+		prctl(PR_SET_PDEATHSIG, pdeath, 0, 0, 0);
 		close_fds_above_2();
 		execlp("python3", "python3", "-c", prog, (char *)NULL);
 		_exit(127);
@@ -85,6 +90,29 @@ static pid_t start_python(const char *prog, const char *out)
 	}
 	kill_child(pid);
 	return -1;
+}
+
+/* The same, dying with this test (fork_child()'s SIGKILL). */
+static pid_t start_python(const char *prog, const char *out)
+{
+	return start_python_pdeath(prog, out, SIGKILL);
+}
+
+/* Running or sleeping: not gone, and not a zombie waiting to be reaped. */
+static bool running(pid_t pid)
+{
+	char path[64], stat[512], *p;
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	ok = fgets(stat, sizeof(stat), f) != NULL;
+	fclose(f);
+	p = ok ? strrchr(stat, ')') : NULL;
+	return p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
 }
 
 FIXTURE(cli) {
@@ -208,9 +236,12 @@ TEST_F_TIMEOUT(cli, detach_prints_the_pid_and_leaves_it_running, 120)
 	char *out;
 	pid_t pid, restored;
 
-	/* Long enough to be running still when restart --detach returns. */
-	pid = start_python("import time\nprint('start', flush=True)\n"
-			   "time.sleep(100)\n", "out");
+	/*
+	 * Long enough to be running still when restart --detach returns;
+	 * with no parent-death signal, or restart's exit would kill it.
+	 */
+	pid = start_python_pdeath("import time\nprint('start', flush=True)\n"
+				  "time.sleep(100)\n", "out", 0);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, sh("ckpt checkpoint %d --kill -r %s -o p.ckpt", pid,
 			self->recipient));
@@ -221,8 +252,29 @@ TEST_F_TIMEOUT(cli, detach_prints_the_pid_and_leaves_it_running, 120)
 	restored = atoi(out);
 	free(out);
 	ASSERT_LT(1, restored);
-	EXPECT_EQ(0, kill(restored, 0));
+	/* An orphan now: a zombie would be reaped by init at any moment. */
+	EXPECT_TRUE(running(restored));
 	kill(restored, SIGKILL);
+}
+
+TEST_F_TIMEOUT(cli, detach_refuses_a_program_with_a_parent_death_signal, 120)
+{
+	char *out;
+	pid_t pid;
+
+	/* fork_child()'s SIGKILL: it would die as soon as restart exits. */
+	pid = start_python("import time\nprint('start', flush=True)\n"
+			   "time.sleep(100)\n", "out");
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, sh("ckpt checkpoint %d --kill -r %s -o p.ckpt", pid,
+			self->recipient));
+	waitpid(pid, NULL, 0);
+	EXPECT_EQ(8, exit_code(sh("ckpt restart --detach -i id.key p.ckpt > pid 2>err < /dev/null")));
+	EXPECT_EQ(0, sh("grep -q 'parent-death signal (SIGKILL)' err"));
+	out = slurp("pid");
+	ASSERT_NE(NULL, out);
+	EXPECT_STREQ("", out);
+	free(out);
 }
 
 TEST_F_TIMEOUT(cli, damaged_images_start_nothing, 120)
