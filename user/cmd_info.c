@@ -823,6 +823,9 @@ static void text_files(FILE *f, const struct ckpt_image *img)
 			fi->fd_flags & CKPT_FD_CLOEXEC ? "cloexec" : "-",
 			file_type_name(fi->mode), access, fi->pos);
 		ckpt_print_safe(f, fi->name);
+		if (fi->file_flags & CKPT_FILE_DELETED)
+			fprintf(f, " (deleted: %" PRIu64 " bytes, %" PRIu64 " saved)",
+				fi->size, fi->data_bytes);
 		fputc('\n', f);
 	}
 }
@@ -1325,6 +1328,9 @@ static void json_file(struct json *j, const struct image_file *fi)
 	jint(j, "mtime_sec", fi->mtime_sec);
 	juint(j, "mtime_nsec", fi->mtime_nsec);
 	jstr(j, "name", fi->name);
+	jbool(j, "deleted", fi->file_flags & CKPT_FILE_DELETED);
+	if (fi->file_flags & CKPT_FILE_DELETED)
+		juint(j, "saved_bytes", fi->data_bytes);
 	jclose(j, '}');
 }
 

@@ -35,11 +35,18 @@
 
 #define CKPT_VMA_KNOWN_FLAGS	((CKPT_VMA_NORESERVE << 1) - 1)
 #define CKPT_FD_KNOWN_FLAGS	CKPT_FD_CLOEXEC
+#define CKPT_FILE_KNOWN_FLAGS	CKPT_FILE_DELETED
 #define CKPT_TASK_KNOWN_FLAGS	(CKPT_TASK_NO_NEW_PRIVS | CKPT_TASK_ITIMERS)
 
 /* i_mode's file type */
 #define K_S_IFMT		0170000
 #define K_S_IFIFO		0010000
+#define K_S_IFREG		0100000
+
+/* x86-64 open flags */
+#define K_O_ACCMODE		00000003
+#define K_O_DIRECTORY		00200000
+#define K_O_PATH		010000000
 
 /* Signals as x86-64 numbers them; bit n-1 of a mask is signal n. */
 #define K_SIGKILL		9
@@ -97,6 +104,7 @@ struct image_parser {
 	struct ckpt_image img;
 	size_t pending_cap;
 	size_t files_cap;
+	size_t *id_first;		/* file_id -> index of its first record */
 	size_t vmas_cap;
 	size_t pipes_cap;
 	struct pipe_end *ends;		/* in file order, by n once all are in */
@@ -119,6 +127,8 @@ struct image_parser {
 	uint64_t offset;		/* bytes consumed */
 	size_t vma_cursor;		/* the VMA page runs are in now */
 	uint64_t pages_end;		/* end of the last page run */
+	bool file_data;			/* file data may come: the last file
+					   record opened a deleted file */
 };
 
 static const struct {
@@ -135,6 +145,7 @@ static const struct {
 	{ CKPT_HDR_SIGPENDING, "CKPT_HDR_SIGPENDING", ST_SIGPENDING },
 	{ CKPT_HDR_ITIMERS, "CKPT_HDR_ITIMERS", ST_ITIMERS },
 	{ CKPT_HDR_FILE, "CKPT_HDR_FILE", ST_FILES },
+	{ CKPT_HDR_FILE_DATA, "CKPT_HDR_FILE_DATA", ST_FILES },
 	{ CKPT_HDR_PIPE, "CKPT_HDR_PIPE", ST_PIPES },
 	{ CKPT_HDR_MM, "CKPT_HDR_MM", ST_MM },
 	{ CKPT_HDR_VMA, "CKPT_HDR_VMA", ST_VMAS },
@@ -731,17 +742,37 @@ static int check_file(struct image_parser *p, const struct ckpt_hdr_file *f)
 	if (f->fd_flags & ~CKPT_FD_KNOWN_FLAGS)
 		return INVALID(p, "fd_flags", "unknown flags 0x%x",
 			       f->fd_flags & ~CKPT_FD_KNOWN_FLAGS);
-	CHECK_ZERO(p, "reserved", &f->reserved, sizeof(f->reserved));
+	if (f->file_flags & ~CKPT_FILE_KNOWN_FLAGS)
+		return INVALID(p, "file_flags", "unknown flags 0x%x",
+			       f->file_flags & ~CKPT_FILE_KNOWN_FLAGS);
 	/* Ids count from 0 in order of first appearance. */
 	if (f->file_id > p->img.nr_file_ids)
 		return INVALID(p, "file_id", "%u is neither the id of an earlier record nor the next new id %u",
 			       f->file_id, p->img.nr_file_ids);
+	if (!(f->file_flags & CKPT_FILE_DELETED))
+		return CKPT_OK;
+	/* Restart makes it anew: a regular file, open to read or write. */
+	if ((f->mode & K_S_IFMT) != K_S_IFREG)
+		return INVALID(p, "mode", "0%o: a deleted file (CKPT_FILE_DELETED) is a regular file",
+			       f->mode);
+	if ((f->f_flags & K_O_ACCMODE) == K_O_ACCMODE ||
+	    f->f_flags & (K_O_PATH | K_O_DIRECTORY))
+		return INVALID(p, "f_flags", "0%o: a deleted file (CKPT_FILE_DELETED) is open for reading or writing, without O_PATH or O_DIRECTORY",
+			       f->f_flags);
+	if (f->name[0] != '/')
+		return INVALID(p, "name", "%s: a deleted file (CKPT_FILE_DELETED) has an absolute path",
+			       f->name);
+	if (f->size > INT64_MAX || f->pos > INT64_MAX)
+		return INVALID(p, "size", "%llu, or its position %llu, is above 2^63-1",
+			       (unsigned long long)f->size,
+			       (unsigned long long)f->pos);
 	return CKPT_OK;
 }
 
 static int add_file(struct image_parser *p, const struct ckpt_hdr_file *f)
 {
 	struct image_file *fi;
+	size_t *firsts;
 
 	if (p->img.nr_files == p->files_cap) {
 		size_t cap = p->files_cap ? 2 * p->files_cap : 16;
@@ -750,6 +781,10 @@ static int add_file(struct image_parser *p, const struct ckpt_hdr_file *f)
 		if (!bigger)
 			return p->error = ckpt_fail(CKPT_EFAIL, "out of memory");
 		p->img.files = bigger;
+		firsts = realloc(p->id_first, cap * sizeof(*firsts));
+		if (!firsts)
+			return p->error = ckpt_fail(CKPT_EFAIL, "out of memory");
+		p->id_first = firsts;
 		p->files_cap = cap;
 	}
 	fi = &p->img.files[p->img.nr_files];
@@ -769,9 +804,53 @@ static int add_file(struct image_parser *p, const struct ckpt_hdr_file *f)
 	fi->size = f->size;
 	fi->mtime_sec = f->mtime_sec;
 	fi->mtime_nsec = f->mtime_nsec;
-	if (f->file_id == p->img.nr_file_ids)
-		p->img.nr_file_ids++;
+	/* The first record of a file describes it; its data follows it. */
+	fi->file_flags = f->file_flags;
+	p->file_data = false;
+	if (f->file_id == p->img.nr_file_ids) {
+		p->file_data = f->file_flags & CKPT_FILE_DELETED;
+		p->id_first[p->img.nr_file_ids++] = p->img.nr_files;
+	} else {
+		/* What was saved of the file, for each of its descriptors. */
+		const struct image_file *first = &p->img.files[p->id_first[f->file_id]];
+
+		fi->data_bytes = first->data_bytes;
+		fi->data_end = first->data_end;
+	}
 	p->img.nr_files++;
+	return CKPT_OK;
+}
+
+/*
+ * Part of a deleted file, after its file record or the data before it:
+ * ascending, within its size.  The bytes stream past.
+ */
+static int do_file_data(struct image_parser *p)
+{
+	const struct ckpt_hdr_file_data *d = (const void *)p->rec;
+	struct image_file *fi = &p->img.files[p->img.nr_files - 1];
+	uint64_t want = ALIGN8(sizeof(*d) + (uint64_t)d->nr_bytes);
+
+	if (d->file_id != fi->file_id)
+		return INVALID(p, "file_id", "%u, but the file record before is of file %u",
+			       d->file_id, fi->file_id);
+	if (!d->nr_bytes || d->nr_bytes > CKPT_FILE_DATA_MAX)
+		return INVALID(p, "nr_bytes", "%u is not in 1..%d", d->nr_bytes,
+			       CKPT_FILE_DATA_MAX);
+	if (p->cur.len != want)
+		return INVALID(p, "len", "%u, expected %llu for nr_bytes %u",
+			       p->cur.len, (unsigned long long)want, d->nr_bytes);
+	if (d->offset < fi->data_end)
+		return INVALID(p, "offset", "%llu is below the end %llu of the file's data before it: not ascending",
+			       (unsigned long long)d->offset,
+			       (unsigned long long)fi->data_end);
+	if (d->offset > fi->size || d->nr_bytes > fi->size - d->offset)
+		return INVALID(p, "offset", "%u bytes at %llu are beyond the file's size %llu",
+			       d->nr_bytes, (unsigned long long)d->offset,
+			       (unsigned long long)fi->size);
+	fi->data_end = d->offset + d->nr_bytes;
+	fi->data_bytes += d->nr_bytes;
+	p->data_pad = p->cur.len - sizeof(*d) - d->nr_bytes;
 	return CKPT_OK;
 }
 
@@ -1208,6 +1287,12 @@ static int check_order(struct image_parser *p)
 
 	if (stage < 0)
 		return INVALID(p, "type", "unknown record type %u", type);
+	/* A deleted file's data follows its first record, and nothing else. */
+	if (type == CKPT_HDR_FILE_DATA && !(p->stage == ST_FILES && p->file_data))
+		return INVALID(p, "type", "out of order: CKPT_HDR_FILE_DATA follows only the first file record of a deleted file (CKPT_FILE_DELETED), or the file's data before it");
+	if (type == CKPT_HDR_FILE_DATA)
+		return CKPT_OK;
+	p->file_data = false;
 	/*
 	 * The file records and the pipe records are zero or more: a pipe
 	 * record ends the files, the mm ends both.  The pipes are checked
@@ -1368,6 +1453,16 @@ static int check_length(struct image_parser *p, size_t *keep, uint64_t *data)
 		*keep = sizeof(struct ckpt_hdr_pages);
 		*data = len - sizeof(struct ckpt_hdr_pages);
 		return CKPT_OK;
+	case CKPT_HDR_FILE_DATA:
+		/* Exact once nr_bytes is known (do_file_data); the data streams. */
+		if (len < sizeof(struct ckpt_hdr_file_data) + 8 ||
+		    len > sizeof(struct ckpt_hdr_file_data) + CKPT_FILE_DATA_MAX ||
+		    len % 8)
+			return INVALID(p, "len", "%u is not the length of a file data record with 1..%d bytes of data",
+				       len, CKPT_FILE_DATA_MAX);
+		*keep = sizeof(struct ckpt_hdr_file_data);
+		*data = len - sizeof(struct ckpt_hdr_file_data);
+		return CKPT_OK;
 	case CKPT_HDR_PIPE:
 		/* Exact once nr_bytes is known (do_pipe); the data streams. */
 		if (len < sizeof(struct ckpt_hdr_pipe) ||
@@ -1432,6 +1527,8 @@ static int do_record(struct image_parser *p)
 		return do_itimers(p);
 	case CKPT_HDR_FILE:
 		return do_file(p);
+	case CKPT_HDR_FILE_DATA:
+		return do_file_data(p);
 	case CKPT_HDR_PIPE:
 		return do_pipe(p);
 	case CKPT_HDR_MM:
@@ -1627,6 +1724,7 @@ void image_parser_free(struct image_parser *p)
 	for (size_t i = 0; i < p->img.nr_files; i++)
 		free(p->img.files[i].name);
 	free(p->img.files);
+	free(p->id_first);
 	free(p->img.pipes);
 	free(p->ends);
 	for (size_t i = 0; i < p->img.nr_vmas; i++)

@@ -60,6 +60,9 @@ struct image_file {
 	uint64_t size;
 	int64_t mtime_sec;
 	uint32_t mtime_nsec;
+	uint32_t file_flags;		/* CKPT_FILE_* */
+	uint64_t data_bytes;		/* of a deleted file: bytes saved */
+	uint64_t data_end;		/* and the end of the last of them */
 	char *name;
 };
 

@@ -11,6 +11,7 @@
  * cpu.c	registers and xstate
  * mm.c		the memory map and page contents
  * files.c	open file descriptors
+ * deleted.c	the contents of files deleted while open
  * pipe.c	pipes whose two ends the process holds
  * signal.c	signal dispositions, mask, alternate stack, pending signals
  * hooks.c	security_ckpt_* hook points for policy (BPF LSM)
@@ -246,6 +247,16 @@ int checkpoint_files(struct ckpt_ctx *ctx);
 int restore_files(struct ckpt_ctx *ctx);
 int restore_files_commit(struct ckpt_ctx *ctx);
 void restore_files_release(struct ckpt_ctx *ctx);
+
+/* deleted.c */
+struct kstat;
+struct ckpt_hdr_file;
+bool ckpt_file_deleted(const struct file *file, const struct kstat *st);
+void ckpt_strip_deleted(char *name);
+int checkpoint_file_data(struct ckpt_ctx *ctx, unsigned int fd, u32 file_id,
+			 struct file *file, loff_t size);
+struct file *restore_file_deleted(struct ckpt_ctx *ctx,
+				  const struct ckpt_hdr_file *h, int flags);
 
 /* pipe.c */
 struct pipe_inode_info *ckpt_anon_pipe(struct file *file);

@@ -168,6 +168,10 @@ const char *ckpt_hdr_name(u32 type)
 		return "itimers";
 	case CKPT_HDR_FILE:
 		return "file";
+	case CKPT_HDR_FILE_DATA:
+		return "file data";
+	case CKPT_HDR_PIPE:
+		return "pipe";
 	case CKPT_HDR_TAIL:
 		return "tail";
 	default:

@@ -13,9 +13,10 @@
  * open, and installs it at the same descriptor with the same flags and
  * position; descriptors that shared a file share it again.  Descriptors
  * 0, 1 and 2 that were something else (a terminal, a pipe, a socket to
- * the outside) stay the restart command's own.  Every other kind of
- * descriptor (a pipe to another process, a socket, an eventfd, a deleted
- * file, a FIFO with data in it, ...) is refused at checkpoint, naming
+ * the outside) stay the restart command's own.  A regular file deleted
+ * while open comes back with its contents (deleted.c).  Every other kind
+ * of descriptor (a pipe to another process, a socket, an eventfd, a
+ * memfd, a FIFO with data in it, ...) is refused at checkpoint, naming
  * it, rather than restored wrong.
  */
 #include <linux/fdtable.h>
@@ -295,14 +296,16 @@ static int ckpt_walk_fds(struct task_struct *task, struct ckpt_fd_table *t)
 	return ret;
 }
 
+/* @first: the first descriptor of its open file, which describes it. */
 static int checkpoint_file(struct ckpt_ctx *ctx, const struct ckpt_fd *f,
-			   char *pathbuf)
+			   bool first, char *pathbuf)
 {
 	struct file *file = f->file;
 	struct ckpt_hdr_file *h;
 	struct kstat st;
-	const char *name;
 	size_t name_len;
+	bool deleted;
+	char *name;
 	int ret;
 
 	name = d_path(&file->f_path, pathbuf, PATH_MAX);
@@ -319,11 +322,22 @@ static int checkpoint_file(struct ckpt_ctx *ctx, const struct ckpt_fd *f,
 	}
 
 	/* What restart cannot give back is refused now, and named. */
-	if (!st.nlink && !S_ISCHR(st.mode) && ckpt_reopenable(st.mode, name)) {
-		ckpt_err(ctx, "fd %u: %s was deleted while open, which is not supported yet",
+	deleted = ckpt_file_deleted(file, &st);
+	if (deleted && file->f_flags & O_PATH) {
+		ckpt_err(ctx, "fd %u: %s is an O_PATH descriptor of a deleted file, which restart cannot make",
 			 f->fd, name);
 		return -EOPNOTSUPP;
 	}
+	if (!deleted && !st.nlink && !S_ISCHR(st.mode) &&
+	    ckpt_reopenable(st.mode, name)) {
+		ckpt_err(ctx, "fd %u: %s %s, which is not supported yet", f->fd,
+			 name, S_ISREG(st.mode) ?
+			 "is a memory file (memfd_create) or a file of no mount" :
+			 "was deleted while open");
+		return -EOPNOTSUPP;
+	}
+	if (deleted)
+		ckpt_strip_deleted(name);
 	if (S_ISFIFO(st.mode) && ckpt_reopenable(st.mode, name)) {
 		ret = ckpt_check_fifo(ctx, f, name);
 		if (ret)
@@ -348,6 +362,7 @@ static int checkpoint_file(struct ckpt_ctx *ctx, const struct ckpt_fd *f,
 	h->file_id = f->id;
 	h->f_flags = file->f_flags;
 	h->mode = st.mode;
+	h->file_flags = deleted ? CKPT_FILE_DELETED : 0;
 	h->pos = file->f_pos;
 	h->dev = new_encode_dev(st.dev);
 	h->ino = st.ino;
@@ -359,6 +374,8 @@ static int checkpoint_file(struct ckpt_ctx *ctx, const struct ckpt_fd *f,
 	memcpy(h->name, name, name_len);
 	ret = ckpt_write_obj(ctx, &h->h);
 	kfree(h);
+	if (!ret && deleted && first)
+		ret = checkpoint_file_data(ctx, f->fd, f->id, file, st.size);
 	return ret;
 }
 
@@ -372,7 +389,7 @@ int checkpoint_files(struct ckpt_ctx *ctx)
 {
 	struct ckpt_fd_table t = {};
 	char *pathbuf = NULL;
-	unsigned int i;
+	unsigned int i, nr_ids = 0;
 	int ret;
 
 	ckpt_walk_fds(ctx->task, &t);
@@ -399,8 +416,12 @@ int checkpoint_files(struct ckpt_ctx *ctx)
 		goto out;
 	}
 	ret = ckpt_find_inner_pipes(ctx, &t);
-	for (i = 0; i < t.nr && !ret; i++)
-		ret = checkpoint_file(ctx, &t.fds[i], pathbuf);
+	for (i = 0; i < t.nr && !ret; i++) {
+		bool first = t.fds[i].id == nr_ids;
+
+		nr_ids += first;
+		ret = checkpoint_file(ctx, &t.fds[i], first, pathbuf);
+	}
 	if (!ret)
 		ret = checkpoint_inner_pipes(ctx, &t);
 out:
@@ -571,9 +592,9 @@ static int restore_file_check(struct ckpt_ctx *ctx,
 	if (ret)
 		return ret;
 	if (h->fd <= prev_fd || h->fd_flags & ~CKPT_FD_CLOEXEC ||
-	    h->file_id > nr_ids || h->reserved) {
-		ckpt_err(ctx, "fields fd/fd_flags/file_id: %d/%#x/%u are not an ascending descriptor, its flags and a known or next file",
-			 h->fd, h->fd_flags, h->file_id);
+	    h->file_id > nr_ids || h->file_flags & ~CKPT_FILE_DELETED) {
+		ckpt_err(ctx, "fields fd/fd_flags/file_id/file_flags: %d/%#x/%u/%#x are not an ascending descriptor, its flags, a known or next file and its flags",
+			 h->fd, h->fd_flags, h->file_id, h->file_flags);
 		return -EINVAL;
 	}
 	if (ckpt_reopenable(h->mode, h->name) && h->name[0] != '/') {
@@ -635,6 +656,14 @@ int restore_files(struct ckpt_ctx *ctx)
 				rf->file = get_file(first);
 		} else if (S_ISFIFO(h->mode) && ckpt_find_pipe(ctx, h->ino)) {
 			rf->file = restore_pipe_end(ctx, h);
+		} else if (h->file_flags & CKPT_FILE_DELETED) {
+			rf->file = restore_file_deleted(ctx, h,
+							h->f_flags & CKPT_REOPEN_FLAGS);
+			if (IS_ERR(rf->file)) {
+				ret = PTR_ERR(rf->file);
+				rf->file = NULL;
+				goto out_free;
+			}
 		} else if (ckpt_reopenable(h->mode, h->name)) {
 			rf->file = restore_file_open(ctx, h);
 			if (IS_ERR(rf->file)) {

@@ -460,6 +460,135 @@ TEST(pipe_data_padding_is_checked)
 		       "padding");
 }
 
+/* ---------------------------------------------------------- deleted files */
+
+static char del_dir[64];
+
+/* 3: a file of del_dir, "data" at 0 and at 8192, deleted. */
+static int deleted_file(void)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "%s/f", del_dir);
+	return open(path, O_RDWR | O_CREAT | O_EXCL, 0600) != 3 ||
+	       write(3, "data", 4) != 4 || pwrite(3, "data", 4, 8192) != 4 ||
+	       unlink(path) ? -1 : 0;
+}
+
+static struct ckpt_hdr_file *deleted_rec(struct image *img)
+{
+	struct ckpt_hdr_file *f;
+	int i;
+
+	for (i = 0; (f = rec(img, CKPT_HDR_FILE, i)); i++)
+		if (f->fd == 3 && f->file_flags == CKPT_FILE_DELETED)
+			return f;
+	return NULL;
+}
+
+/*
+ * The @nth data record of deleted_file()'s file, if it is as made: the
+ * first holds its first page (a page is what SEEK_DATA finds on tmpfs),
+ * the second its last 4 bytes.
+ */
+static struct ckpt_hdr_file_data *file_data(struct image *img, int nth)
+{
+	struct ckpt_hdr_file_data *d = rec(img, CKPT_HDR_FILE_DATA, nth);
+
+	return deleted_rec(img) && d && d->nr_bytes >= 4 &&
+	       d->nr_bytes == (nth ? 4 : 4096) &&
+	       !memcmp(d->data, "data", 4) ? d : NULL;
+}
+
+EDIT(file_data_beyond_size,
+     if (!file_data(img, 1))
+	return false;
+     file_data(img, 1)->offset = deleted_rec(img)->size - 2)
+EDIT(file_data_descending,
+     if (!file_data(img, 1))
+	return false;
+     file_data(img, 1)->offset = 2)
+EDIT(file_data_other_file,
+     if (!file_data(img, 0))
+	return false;
+     file_data(img, 0)->file_id += 1)
+EDIT(file_data_padding,
+     if (!file_data(img, 1))
+	return false;
+     file_data(img, 1)->data[6] = 1)
+EDIT(file_flags_unknown,
+     if (!deleted_rec(img))
+	return false;
+     deleted_rec(img)->file_flags |= 0x80)
+EDIT(deleted_directory,
+     if (!deleted_rec(img))
+	return false;
+     deleted_rec(img)->mode = S_IFDIR | 0700)
+
+static void del_dir_make(void)
+{
+	strcpy(del_dir, "/tmp/ckpt-del.XXXXXX");
+	if (!mkdtemp(del_dir))
+		del_dir[0] = '\0';
+}
+
+/* The directory the file was in is gone at restart. */
+static void del_dir_remove(void)
+{
+	rmdir(del_dir);
+}
+
+static void deleted_refused(struct __test_metadata *_metadata, edit_fn edit,
+			    void (*caller_prep)(void), int err, const char *msg)
+{
+	del_dir_make();
+	ASSERT_NE('\0', del_dir[0]);
+	refused(_metadata, deleted_file, edit, caller_prep, err, msg);
+	rmdir(del_dir);
+}
+
+TEST(deleted_file_data_beyond_its_size_is_refused)
+{
+	deleted_refused(_metadata, edit_file_data_beyond_size, NULL, EINVAL,
+			"within its size");
+}
+
+TEST(deleted_file_data_not_ascending_is_refused)
+{
+	deleted_refused(_metadata, edit_file_data_descending, NULL, EINVAL,
+			"after offset 4096");
+}
+
+TEST(deleted_file_data_of_another_file_is_refused)
+{
+	deleted_refused(_metadata, edit_file_data_other_file, NULL, EINVAL,
+			"are not data of file");
+}
+
+TEST(deleted_file_data_padding_is_checked)
+{
+	deleted_refused(_metadata, edit_file_data_padding, NULL, EINVAL,
+			"padding");
+}
+
+TEST(unknown_file_flags_are_refused)
+{
+	deleted_refused(_metadata, edit_file_flags_unknown, NULL, EINVAL,
+			"file_flags");
+}
+
+TEST(deleted_directory_is_refused)
+{
+	deleted_refused(_metadata, edit_deleted_directory, NULL, EINVAL,
+			"are not those of a regular file");
+}
+
+TEST(deleted_file_whose_directory_is_gone_is_refused)
+{
+	deleted_refused(_metadata, NULL, del_dir_remove, ENOENT,
+			"cannot make an unlinked file in /tmp/ckpt-del.");
+}
+
 /* ITIMER_REAL armed, 1000 s left, every 2 s. */
 static int arm_itimer_real(void)
 {

@@ -10,6 +10,10 @@
  * handlers called with the right flags, each pending signal delivered
  * once, and its auxv and cmdline as they were.
  *
+ * Files deleted while open come back as unlinked files with the same
+ * contents, holes, permissions, flags and positions; a memfd, and one a
+ * checkpointer may not read, are refused.
+ *
  * ITIMER_REAL comes back with the time it had left at checkpoint, the
  * time the process was gone not counted, and keeps its period; a
  * periodic timer whose SIGALRM was pending is rearmed when it is taken.
@@ -702,6 +706,158 @@ TEST(callers_own_itimers_do_not_survive_restart)
 	image_free(&img);
 	close(fd2);
 	close(fd);
+}
+
+/* ---------------------------------------------------------- deleted files */
+
+#define D_STAT		(1 << 1)	/* not unlinked, or not its size or mode */
+#define D_DATA		(1 << 2)	/* its contents differ */
+#define D_POS		(1 << 3)	/* its position differs */
+#define D_SHARED	(1 << 4)	/* 3 and 4 no longer share one file */
+#define D_FLAGS		(1 << 5)	/* open flags not as they were */
+#define D_DIR		(1 << 6)	/* not in the directory it was in */
+#define D_APPEND	(1 << 7)	/* a write to 6 does not append */
+
+#define DEL_FLAGS	(O_ACCMODE | O_APPEND)
+#define DEL_HOLE_END	300000		/* "tail" lies here, after a hole */
+
+static const char del_head[] = "the head of a deleted file";
+
+/*
+ * 3: "scratch", read-write, mode 0640, the head, a hole and "tail" at
+ * DEL_HOLE_END, at position 50; 4: a dup of it; 5: "ro", read-only, at
+ * position 5; 6: "log", write-only for appending.  All three deleted.
+ */
+static int deleted_program(struct run_shared *sh)
+{
+	static const char zeroes[8];
+	char path[128], buf[64], link[256];
+	struct stat st;
+	int failed = 0;
+
+	if (chdir(sh->dir) ||
+	    open("scratch", O_RDWR | O_CREAT | O_EXCL, 0600) != 3 ||
+	    fchmod(3, 0640) || write(3, del_head, sizeof(del_head)) != sizeof(del_head) ||
+	    pwrite(3, "tail", 4, DEL_HOLE_END) != 4 || lseek(3, 50, SEEK_SET) != 50 ||
+	    dup(3) != 4 || open("ro", O_RDWR | O_CREAT | O_EXCL, 0600) != 5 ||
+	    write(5, "read-only data", 14) != 14 || close(5) ||
+	    open("ro", O_RDONLY) != 5 || lseek(5, 5, SEEK_SET) != 5 ||
+	    open("log", O_WRONLY | O_APPEND | O_CREAT | O_EXCL, 0600) != 6 ||
+	    write(6, "x", 1) != 1 || unlink("scratch") || unlink("ro") ||
+	    unlink("log"))
+		return T_SETUP;
+	sh->ready = 1;
+	while (!sh->go)
+		usleep(1000);
+
+	if (fstat(3, &st) || st.st_nlink || !S_ISREG(st.st_mode) ||
+	    (st.st_mode & 07777) != 0640 || st.st_size != DEL_HOLE_END + 4 ||
+	    st.st_uid != geteuid())
+		failed |= D_STAT;
+	if (pread(3, buf, sizeof(del_head), 0) != sizeof(del_head) ||
+	    memcmp(buf, del_head, sizeof(del_head)) ||
+	    pread(3, buf, 8, DEL_HOLE_END - 8) != 8 || memcmp(buf, zeroes, 8) ||
+	    pread(3, buf, 8, DEL_HOLE_END) != 4 || memcmp(buf, "tail", 4))
+		failed |= D_DATA;
+	if (lseek(3, 0, SEEK_CUR) != 50 || lseek(4, 0, SEEK_CUR) != 50 ||
+	    lseek(5, 0, SEEK_CUR) != 5)
+		failed |= D_POS;
+	if (write(3, "Z", 1) != 1 || lseek(4, 0, SEEK_CUR) != 51)
+		failed |= D_SHARED;
+	if ((fcntl(3, F_GETFL) & DEL_FLAGS) != O_RDWR ||
+	    (fcntl(5, F_GETFL) & DEL_FLAGS) != O_RDONLY || write(5, "x", 1) != -1 ||
+	    (fcntl(6, F_GETFL) & DEL_FLAGS) != (O_WRONLY | O_APPEND) ||
+	    read(6, buf, 1) != -1)
+		failed |= D_FLAGS;
+	if (read(5, buf, 9) != 9 || memcmp(buf, "only data", 9))
+		failed |= D_DATA;
+	if (lseek(6, 0, SEEK_SET) || write(6, "y", 1) != 1 || fstat(6, &st) ||
+	    st.st_size != 2)
+		failed |= D_APPEND;
+	/* An unlinked file of the same directory: "DIR/#INO (deleted)". */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", 5);
+	memset(link, 0, sizeof(link));
+	if (readlink(path, link, sizeof(link) - 1) < 0 ||
+	    strncmp(link, sh->dir, strlen(sh->dir)) || link[strlen(sh->dir)] != '/' ||
+	    !strstr(link, " (deleted)"))
+		failed |= D_DIR;
+	return failed;
+}
+
+/*
+ * Files deleted while open come back with their contents, holes, sizes,
+ * modes, positions and flags, shared as they were, in their directory.
+ */
+TEST(deleted_files_come_back_with_their_contents)
+{
+	char dir[] = "/tmp/ckpt-deleted.XXXXXX", cmd[128];
+
+	if (!ckpt_available())
+		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
+	ASSERT_NE(NULL, mkdtemp(dir));
+	comes_back(_metadata, deleted_program, dir, CKPT_HDR_FILE_DATA);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	system(cmd);
+}
+
+static int open_memfd(void)
+{
+	return memfd_create("ckpt-memfd", 0) == 3 ? 0 : -1;
+}
+
+/* A memfd was never a file with a path: refused, named for what it is. */
+TEST(memfd_is_refused_naming_it)
+{
+	char msg[256];
+	int img;
+	pid_t pid;
+
+	if (!ckpt_available())
+		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
+	img = memfd_create("ckpt-image", MFD_CLOEXEC);
+	ASSERT_LE(0, img);
+	pid = start_paused(open_memfd);
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(-1, ckpt_checkpoint_msg(pid, img, 0, msg, sizeof(msg)));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_NE(NULL, strstr(msg, "memfd:ckpt-memfd")) TH_LOG("%s", msg);
+	EXPECT_NE(NULL, strstr(msg, "memory file")) TH_LOG("%s", msg);
+	kill_child(pid);
+	close(img);
+}
+
+static char wronly_path[64];
+
+static int open_wronly_deleted(void)
+{
+	return open(wronly_path, O_WRONLY | O_CREAT | O_EXCL, 0200) == 3 &&
+	       !unlink(wronly_path) ? 0 : -1;
+}
+
+/*
+ * A deleted file open write-only whose mode lets nobody read it: its
+ * contents cannot be saved (as root, they can).
+ */
+TEST(deleted_file_you_may_not_read_is_refused)
+{
+	char msg[256];
+	int img;
+	pid_t pid;
+
+	if (!ckpt_available())
+		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
+	if (geteuid() == 0)
+		SKIP(return, "root may read any file");
+	img = memfd_create("ckpt-image", MFD_CLOEXEC);
+	ASSERT_LE(0, img);
+	snprintf(wronly_path, sizeof(wronly_path), "/tmp/ckpt-wronly.%d", getpid());
+	pid = start_paused(open_wronly_deleted);
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(-1, ckpt_checkpoint_msg(pid, img, 0, msg, sizeof(msg)));
+	EXPECT_EQ(EACCES, errno);
+	EXPECT_NE(NULL, strstr(msg, "fd 3: a deleted file open for writing only")) TH_LOG("%s", msg);
+	kill_child(pid);
+	close(img);
 }
 
 /* ---------------------------------------------------------------- FIFOs */

@@ -26,7 +26,9 @@
  *	CKPT_HDR_SIGNALS	handlers, blocked mask, alternate stack
  *	CKPT_HDR_SIGPENDING	one per pending signal, private then shared
  *	CKPT_HDR_ITIMERS	the interval timers, if CKPT_TASK_ITIMERS
- *	CKPT_HDR_FILE		one per open file descriptor, ascending
+ *	CKPT_HDR_FILE		one per open file descriptor, ascending,
+ *	 CKPT_HDR_FILE_DATA	 each of a deleted file followed by what
+ *				 it held
  *	CKPT_HDR_PIPE		one per pipe whose ends the process holds
  *	CKPT_HDR_MM		the mm's own fields and the number of VMAs
  *	CKPT_HDR_VMA		one per VMA, in ascending address order
@@ -166,6 +168,7 @@ struct ckpt_restart_pipe {
 #define CKPT_HDR_AUXV		303
 #define CKPT_HDR_FILE		400
 #define CKPT_HDR_PIPE		401
+#define CKPT_HDR_FILE_DATA	402
 #define CKPT_HDR_SIGNALS	500
 #define CKPT_HDR_SIGPENDING	501
 #define CKPT_HDR_ITIMERS	502
@@ -590,6 +593,9 @@ struct ckpt_hdr_vma {
 /* ckpt_hdr_file::fd_flags */
 #define CKPT_FD_CLOEXEC		0x00000001	/* FD_CLOEXEC */
 
+/* ckpt_hdr_file::file_flags */
+#define CKPT_FILE_DELETED	0x00000001	/* unlinked: contents follow */
+
 /**
  * struct ckpt_hdr_file - CKPT_HDR_FILE: one open file descriptor
  * @h:		type CKPT_HDR_FILE; @h.len covers @name
@@ -601,7 +607,7 @@ struct ckpt_hdr_vma {
  *		describes the file
  * @f_flags:	the open file's flags: O_ACCMODE, O_APPEND, O_NONBLOCK, ...
  * @mode:	i_mode of the file's inode: its type (S_IFMT) and permissions
- * @reserved:	zero
+ * @file_flags:	CKPT_FILE_* flags of the open file (first record of an id)
  * @pos:	the file position
  * @dev:	the file's device, new_encode_dev() form
  * @ino:	the file's inode number
@@ -612,7 +618,9 @@ struct ckpt_hdr_vma {
  * @name_len:	bytes in @name, its terminating NUL included
  * @name:	the file's path as d_path() gives it in the checkpointer's
  *		root ("pipe:[1234]", "socket:[1234]", "anon_inode:[eventfd]"
- *		for what has no path); zero-padded to a multiple of 8 bytes
+ *		for what has no path), without the " (deleted)" d_path()
+ *		appends for CKPT_FILE_DELETED; zero-padded to a multiple of
+ *		8 bytes
  *
  * Records come in ascending @fd order.  Restart reopens regular files,
  * directories, FIFOs and the character devices /dev/null, /dev/zero,
@@ -621,9 +629,13 @@ struct ckpt_hdr_vma {
  * refusing a file whose identity changed; it gives the ends of a pipe
  * the process held both ends of (see struct ckpt_hdr_pipe) back.
  * Descriptors 0, 1 and 2 that were anything else (a terminal, a pipe or
- * a socket to the outside) are the restart command's own.  Checkpoint
- * refuses any other kind of descriptor, and a FIFO holding data, naming
- * it.
+ * a socket to the outside) are the restart command's own.  A regular
+ * file deleted while open (CKPT_FILE_DELETED) is followed by its
+ * contents, CKPT_HDR_FILE_DATA records, and comes back as an unlinked
+ * file (O_TMPFILE) in the directory @name was in, holding them, owned by
+ * the caller, with the permissions of @mode; its identity fields are
+ * informational.  Checkpoint refuses any other kind of descriptor, and
+ * a FIFO holding data, naming it.
  */
 struct ckpt_hdr_file {
 	struct ckpt_hdr h;
@@ -632,7 +644,7 @@ struct ckpt_hdr_file {
 	__u32 file_id;
 	__u32 f_flags;
 	__u32 mode;
-	__u32 reserved;
+	__u32 file_flags;
 	__u64 pos;
 	__u64 dev;
 	__u64 ino;
@@ -642,6 +654,30 @@ struct ckpt_hdr_file {
 	__u32 mtime_nsec;
 	__u32 name_len;
 	char name[];
+};
+
+/* The most bytes one CKPT_HDR_FILE_DATA record holds. */
+#define CKPT_FILE_DATA_MAX	65536
+
+/**
+ * struct ckpt_hdr_file_data - CKPT_HDR_FILE_DATA: part of a deleted file
+ * @h:		type CKPT_HDR_FILE_DATA; @h.len covers @data
+ * @file_id:	the open file: that of the CKPT_HDR_FILE record before
+ * @nr_bytes:	bytes in @data, 1..CKPT_FILE_DATA_MAX
+ * @offset:	where in the file they were
+ * @data:	the bytes; zero-padded to a multiple of 8
+ *
+ * They follow the first CKPT_HDR_FILE record of a CKPT_FILE_DELETED
+ * file, in ascending, non-overlapping @offset order, within its @size;
+ * what lies between them, and from the last to @size, reads as zeroes
+ * (holes are not saved).
+ */
+struct ckpt_hdr_file_data {
+	struct ckpt_hdr h;
+	__u32 file_id;
+	__u32 nr_bytes;
+	__u64 offset;
+	__u8 data[];
 };
 
 /**

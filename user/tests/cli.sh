@@ -318,7 +318,7 @@ t_info_json_is_one_valid_object() {
 		[ "$(jq '.totals.open_files' "$T/out")" = 5 ] || return 1
 		[ "$(jq -c '[.files[].fd]' "$T/out")" = '[0,1,2,3,4,5]' ] || return 1
 		[ "$(jq -c '[.files[].file_id]' "$T/out")" = '[0,1,2,3,4,4]' ] || return 1
-		[ "$(jq -c '.files[1]' "$T/out")" = '{"fd":1,"file_id":1,"fd_flags":"0x0","cloexec":false,"f_flags":"0x801","access":"w","open_flags":["nonblock"],"mode":"010600","type":"fifo","pos":0,"dev":"00:0d","inode":1234,"rdev":"00:00","size":0,"mtime_sec":1764185000,"mtime_nsec":123456789,"name":"pipe:[1234]"}' ] ||
+		[ "$(jq -c '.files[1]' "$T/out")" = '{"fd":1,"file_id":1,"fd_flags":"0x0","cloexec":false,"f_flags":"0x801","access":"w","open_flags":["nonblock"],"mode":"010600","type":"fifo","pos":0,"dev":"00:0d","inode":1234,"rdev":"00:00","size":0,"mtime_sec":1764185000,"mtime_nsec":123456789,"name":"pipe:[1234]","deleted":false}' ] ||
 			{ jq -c '.files[1]' "$T/out" | diag; return 1; }
 		[ "$(jq -r '.files[2] | [.cloexec, .access, .type, .name, .rdev] | join(" ")' "$T/out")" = "true rw chr /dev/pts/0 88:00" ] || return 1
 		expect 0 "$CKPT" info --json "$T/files.img" || return 1
@@ -378,6 +378,17 @@ t_info_shows_the_interval_timers() {
 	[ "$(jq -c '.task | [.task_flags, .no_new_privs]' "$T/out")" = '["0x3",true]' ] || return 1
 	[ "$(jq -c '.task.itimers' "$T/out")" = '[{"which":"ITIMER_REAL","value_ns":1500000000,"interval_ns":200000000},{"which":"ITIMER_VIRTUAL","value_ns":0,"interval_ns":0},{"which":"ITIMER_PROF","value_ns":0,"interval_ns":0}]' ] ||
 		{ jq -c '.task.itimers' "$T/out" | diag; return 1; }
+}
+
+t_info_shows_a_deleted_file_and_what_of_it_was_saved() {
+	"$MKIMAGE" --deleted "$T/deleted.img" || return 1
+	expect 0 "$CKPT" info "$T/deleted.img" || return 1
+	has "$T/out" "    150    5 -       file rw                        100  /tmp/scratch (deleted: 200000 bytes, 104 saved)" || return 1
+	has "$T/out" "    151    5 cloexec file rw                        100  /tmp/scratch (deleted: 200000 bytes, 104 saved)" || return 1
+	command -v jq >/dev/null 2>&1 || { skip "no jq for --json"; return; }
+	expect 0 "$CKPT" info --json "$T/deleted.img" || return 1
+	[ "$(jq -c '[.files[] | select(.deleted) | [.fd, .saved_bytes]]' "$T/out")" = '[[150,104],[151,104]]' ] ||
+		{ jq -c '.files' "$T/out" | diag; return 1; }
 }
 
 t_info_shows_a_timer_that_expired_while_saved_as_none() {

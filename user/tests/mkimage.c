@@ -4,6 +4,7 @@
  * (see synth.h) for the command-line tests.  EXTRA_PAGES makes it bigger.
  *
  *   --more-files       add synth_more_files()'s descriptors
+ *   --deleted          add synth_deleted_file()'s deleted file, at 150 and 151
  *   --host             an image this process could restart into: its own
  *                      working directory, umask, resource limits and
  *                      personality, no parent-death signal, no
@@ -39,7 +40,7 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: mkimage [--more-files] [--host] [--cwd DIR] [--nofile SOFT:HARD]\n"
+	fprintf(stderr, "usage: mkimage [--more-files] [--deleted] [--host] [--cwd DIR] [--nofile SOFT:HARD]\n"
 			"               [--pdeath SIG] [--nnp] [--no-altstack FLAGS]\n"
 			"               [--pipe-size SIZE] [--second-pipe]\n"
 			"               [--itimer VALUE_NS:INTERVAL_NS] OUT [EXTRA_PAGES]\n");
@@ -48,7 +49,7 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
-	bool more_files = false, host = false;
+	bool more_files = false, host = false, deleted = false;
 	const char *cwd = SYNTH_CWD;
 	char here[PATH_MAX];
 	unsigned long long nofile[2];
@@ -67,6 +68,8 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
 		if (!strcmp(argv[i], "--more-files")) {
 			more_files = true;
+		} else if (!strcmp(argv[i], "--deleted")) {
+			deleted = true;
 		} else if (!strcmp(argv[i], "--host")) {
 			host = true;
 		} else if (!strcmp(argv[i], "--cwd") && i + 1 < argc) {
@@ -153,6 +156,8 @@ int main(int argc, char **argv)
 	synth_std_files(&s);
 	if (more_files)
 		synth_more_files(&s);
+	if (deleted)
+		synth_deleted_file(&s);
 	if (second_pipe) {
 		synth_pipe_end(&s, 200, 0, SECOND_PIPE_ID, 0);
 		synth_pipe_end(&s, 201, CKPT_FD_CLOEXEC, SECOND_PIPE_ID, 1);

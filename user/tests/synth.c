@@ -255,6 +255,20 @@ size_t synth_dup(struct synth *s, int32_t fd, uint32_t fd_flags, size_t of)
 	return off;
 }
 
+size_t synth_file_data(struct synth *s, uint32_t file_id, uint64_t offset,
+		       const void *data, uint32_t nr_bytes)
+{
+	size_t off = synth_record(s, CKPT_HDR_FILE_DATA,
+				  ALIGN8(sizeof(struct ckpt_hdr_file_data) + nr_bytes));
+	struct ckpt_hdr_file_data *d = synth_at(s, off);
+
+	d->file_id = file_id;
+	d->nr_bytes = nr_bytes;
+	d->offset = offset;
+	memcpy(d->data, data, nr_bytes);
+	return off;
+}
+
 size_t synth_pipe_end(struct synth *s, int32_t fd, uint32_t fd_flags,
 		      uint64_t id, int write)
 {
@@ -285,16 +299,6 @@ size_t synth_pipe(struct synth *s, uint64_t id, uint32_t size,
 		memcpy(p->data, data, nr_bytes);
 	return off;
 }
-
-/* The kernel's open flags (x86-64), which the C library's differ from. */
-#define K_WRONLY	00000001
-#define K_RDWR		00000002
-#define K_APPEND	00002000
-#define K_NONBLOCK	00004000
-#define K_LARGEFILE	00100000
-#define K_DIRECTORY	00200000
-#define K_NOFOLLOW	00400000
-#define K_PATH		010000000
 
 /* The kernel's new_encode_dev() */
 #define NEW_DEV(maj, min)	(((min) & 0xffU) | ((maj) << 8) | \
@@ -352,6 +356,23 @@ void synth_more_files(struct synth *s)
 	f->size = 1ULL << 40;
 	f = synth_at(s, synth_file(s, 100, 0, 3 | K_NONBLOCK, 0020660, "/dev/ttyS0"));
 	f->rdev = NEW_DEV(4, 64);
+}
+
+void synth_deleted_file(struct synth *s)
+{
+	static const char head[100] = "the head of a scratch file";
+	struct ckpt_hdr_file *f;
+	size_t off;
+
+	off = synth_file(s, SYNTH_DELETED_FD, 0, K_RDWR | K_LARGEFILE, 0100600,
+			 "/tmp/scratch");
+	f = synth_at(s, off);
+	f->file_flags = CKPT_FILE_DELETED;
+	f->size = SYNTH_DELETED_SIZE;
+	f->pos = 100;
+	synth_file_data(s, f->file_id, 0, head, sizeof(head));
+	synth_file_data(s, f->file_id, 131072, "tail", 4);
+	synth_dup(s, SYNTH_DELETED_FD + 1, CKPT_FD_CLOEXEC, off);
 }
 
 size_t synth_mm(struct synth *s, uint32_t nr_vmas)

@@ -165,6 +165,30 @@ void synth_prologue(struct synth *s);
  * synth_std_files() and synth_std_pipes().
  */
 void synth_more_files(struct synth *s);
+
+/*
+ * A file deleted while open at SYNTH_DELETED_FD, O_RDWR at position 100,
+ * SYNTH_DELETED_SIZE bytes of which two runs saved (100 bytes at 0, 4 at
+ * 131072), dup()ed at the next fd, with FD_CLOEXEC.
+ */
+#define SYNTH_DELETED_FD	150
+#define SYNTH_DELETED_SIZE	200000
+#define SYNTH_DELETED_SAVED	104
+void synth_deleted_file(struct synth *s);
+
+/* The kernel's open flags (x86-64), which the C library's differ from. */
+#define K_WRONLY	00000001
+#define K_RDWR		00000002
+#define K_APPEND	00002000
+#define K_NONBLOCK	00004000
+#define K_LARGEFILE	00100000
+#define K_DIRECTORY	00200000
+#define K_NOFOLLOW	00400000
+#define K_PATH		010000000
+
+/* Part of a deleted file: a CKPT_HDR_FILE_DATA record. */
+size_t synth_file_data(struct synth *s, uint32_t file_id, uint64_t offset,
+		       const void *data, uint32_t nr_bytes);
 #define SYNTH_MORE_FILES	8
 
 /*

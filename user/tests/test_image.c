@@ -243,6 +243,40 @@ static void files_of_every_kind_parse(const void *arg)
 	free(longest);
 }
 
+/* A deleted file: its data records, counted for it and its dup. */
+static void deleted_file_parses(const void *arg)
+{
+	const struct ckpt_image *img;
+	struct image_parser *p;
+	struct synth s;
+
+	(void)arg;
+	synth_init(&s);
+	synth_start(&s);
+	synth_std_files(&s);
+	synth_deleted_file(&s);
+	synth_std_pipes(&s);
+	synth_standard_memory(&s, 0);
+	CHECK_INT(parse_keep(s.buf, s.len, 3, &p), CKPT_OK);
+	img = image_parser_image(p);
+	CHECK_INT(img->nr_files, SYNTH_STD_FILES + 2);
+	CHECK_INT(img->nr_file_ids, s.nr_file_ids);
+	CHECK_INT(img->nr_records, SYNTH_START_RECORDS + SYNTH_STD_FILES + 4 +
+		  SYNTH_STD_PIPES + 2 + 6 + 6 + 1);
+	if (img->nr_files == SYNTH_STD_FILES + 2) {
+		const struct image_file *f = &img->files[SYNTH_STD_FILES];
+
+		CHECK_INT(f->fd, SYNTH_DELETED_FD);
+		CHECK_INT(f->file_flags, CKPT_FILE_DELETED);
+		CHECK_INT(f->data_bytes, SYNTH_DELETED_SAVED);
+		CHECK_INT(f->data_end, 131076);
+		CHECK_STR(f->name, "/tmp/scratch");
+		CHECK_INT(f[1].file_id, f->file_id);
+	}
+	image_parser_free(p);
+	synth_free(&s);
+}
+
 /*
  * The bound on the number of file records, streamed: a record at a time
  * through a small buffer, as a pipe would bring them.
@@ -1032,7 +1066,147 @@ STD(file_len_fixed_only, file(s, 0)->h.len = sizeof(struct ckpt_hdr_file))
 STD(file_len_long, file(s, 0)->h.len += 8)
 STD(file_id_skips, file(s, 2)->file_id = 3)
 STD(file_id_first_not_0, file(s, 0)->file_id = 1)
-STD(file_reserved, file(s, 1)->reserved = 1)
+STD(file_flags_unknown, file(s, 1)->file_flags = 6)
+
+/* Deleted files: their data, and what a deleted file must be */
+static size_t start_deleted(struct synth *s)
+{
+	size_t off;
+
+	synth_init(s);
+	synth_start(s);
+	synth_std_files(s);
+	off = synth_file(s, 6, 0, K_RDWR, 0100600, "/tmp/scratch");
+	((struct ckpt_hdr_file *)synth_at(s, off))->file_flags = CKPT_FILE_DELETED;
+	((struct ckpt_hdr_file *)synth_at(s, off))->size = 4096;
+	return off;
+}
+
+static struct ckpt_hdr_file *deleted(struct synth *s)
+{
+	return synth_at(s, start_deleted(s));
+}
+
+static void file_data_not_deleted(struct synth *s)
+{
+	synth_init(s);
+	synth_start(s);
+	synth_std_files(s);
+	synth_file_data(s, 2, 0, "x", 1);
+}
+
+static void file_data_after_dup(struct synth *s)
+{
+	synth_init(s);
+	synth_start(s);
+	synth_std_files(s);
+	synth_deleted_file(s);
+	synth_file_data(s, 5, 140000, "x", 1);
+}
+
+static void file_data_after_pipes(struct synth *s)
+{
+	start_deleted(s);
+	synth_std_pipes(s);
+	synth_file_data(s, 5, 0, "x", 1);
+}
+
+static void file_data_other_file(struct synth *s)
+{
+	start_deleted(s);
+	synth_file_data(s, 3, 0, "x", 1);
+}
+
+static void file_data_descending(struct synth *s)
+{
+	start_deleted(s);
+	synth_file_data(s, 5, 100, "x", 1);
+	synth_file_data(s, 5, 50, "x", 1);
+}
+
+static void file_data_overlapping(struct synth *s)
+{
+	start_deleted(s);
+	synth_file_data(s, 5, 0, "0123456789", 10);
+	synth_file_data(s, 5, 9, "x", 1);
+}
+
+static void file_data_beyond_size(struct synth *s)
+{
+	start_deleted(s);
+	synth_file_data(s, 5, 4095, "xy", 2);
+}
+
+static void file_data_offset_huge(struct synth *s)
+{
+	start_deleted(s);
+	synth_file_data(s, 5, UINT64_MAX, "x", 1);
+}
+
+static void file_data_nr_bytes_zero(struct synth *s)
+{
+	size_t off;
+
+	start_deleted(s);
+	off = synth_file_data(s, 5, 0, "x", 1);
+	((struct ckpt_hdr_file_data *)synth_at(s, off))->nr_bytes = 0;
+}
+
+static void file_data_len_mismatch(struct synth *s)
+{
+	size_t off;
+
+	start_deleted(s);
+	off = synth_file_data(s, 5, 0, "x", 1);
+	((struct ckpt_hdr_file_data *)synth_at(s, off))->nr_bytes = 9;
+}
+
+static void file_data_too_long(struct synth *s)
+{
+	start_deleted(s);
+	synth_record(s, CKPT_HDR_FILE_DATA, sizeof(struct ckpt_hdr_file_data) +
+		     CKPT_FILE_DATA_MAX + 8);
+}
+
+static void file_data_padding(struct synth *s)
+{
+	size_t off;
+
+	start_deleted(s);
+	off = synth_file_data(s, 5, 0, "x", 1);
+	((struct ckpt_hdr_file_data *)synth_at(s, off))->data[7] = 1;
+}
+
+static void deleted_not_regular(struct synth *s)
+{
+	deleted(s)->mode = 0040700;
+}
+
+static void deleted_o_path(struct synth *s)
+{
+	deleted(s)->f_flags = K_PATH;
+}
+
+static void deleted_accmode_3(struct synth *s)
+{
+	deleted(s)->f_flags = 3;
+}
+
+static void deleted_relative(struct synth *s)
+{
+	size_t off;
+
+	synth_init(s);
+	synth_start(s);
+	synth_std_files(s);
+	off = synth_file(s, 6, 0, K_RDWR, 0100600, "scratch");
+	((struct ckpt_hdr_file *)synth_at(s, off))->file_flags = CKPT_FILE_DELETED;
+}
+
+static void deleted_size_huge(struct synth *s)
+{
+	deleted(s)->size = 1ULL << 63;
+}
 
 static void file_len_beyond_path_max(struct synth *s)
 {
@@ -1603,7 +1777,24 @@ static const struct hostile hostile[] = {
 	{ "a file record longer than its name", file_len_long, CKPT_ECORRUPT, "record 8 (CKPT_HDR_FILE at image offset 4048): len: 112, expected 104 for name_len 10" },
 	{ "a file_id that skips an id", file_id_skips, CKPT_ECORRUPT, "record 10 (CKPT_HDR_FILE at image offset 4256): file_id: 3 is neither the id of an earlier record nor the next new id 2" },
 	{ "a first file_id other than 0", file_id_first_not_0, CKPT_ECORRUPT, "record 8 (CKPT_HDR_FILE at image offset 4048): file_id: 1 is neither the id of an earlier record nor the next new id 0" },
-	{ "file reserved", file_reserved, CKPT_ECORRUPT, "record 9 (CKPT_HDR_FILE at image offset 4152): reserved: must be zero" },
+	{ "unknown file_flags", file_flags_unknown, CKPT_ECORRUPT, "record 9 (CKPT_HDR_FILE at image offset 4152): file_flags: unknown flags 0x6" },
+	{ "file data of a file not deleted", file_data_not_deleted, CKPT_ECORRUPT, "record 14 (CKPT_HDR_FILE_DATA at image offset 4672): type: out of order: CKPT_HDR_FILE_DATA follows only the first file record of a deleted file (CKPT_FILE_DELETED), or the file's data before it" },
+	{ "file data after a dup of a deleted file", file_data_after_dup, CKPT_ECORRUPT, "record 18 (CKPT_HDR_FILE_DATA at image offset 5040): type: out of order: CKPT_HDR_FILE_DATA follows only the first file record of a deleted file (CKPT_FILE_DELETED), or the file's data before it" },
+	{ "file data after the pipes", file_data_after_pipes, CKPT_ECORRUPT, "record 16 (CKPT_HDR_FILE_DATA at image offset 4816): type: out of order: CKPT_HDR_FILE_DATA follows only the first file record of a deleted file (CKPT_FILE_DELETED), or the file's data before it" },
+	{ "file data of another file", file_data_other_file, CKPT_ECORRUPT, "record 15 (CKPT_HDR_FILE_DATA at image offset 4776): file_id: 3, but the file record before is of file 5" },
+	{ "file data not ascending", file_data_descending, CKPT_ECORRUPT, "record 16 (CKPT_HDR_FILE_DATA at image offset 4808): offset: 50 is below the end 101 of the file's data before it: not ascending" },
+	{ "file data overlapping", file_data_overlapping, CKPT_ECORRUPT, "record 16 (CKPT_HDR_FILE_DATA at image offset 4816): offset: 9 is below the end 10 of the file's data before it: not ascending" },
+	{ "file data beyond the file's size", file_data_beyond_size, CKPT_ECORRUPT, "record 15 (CKPT_HDR_FILE_DATA at image offset 4776): offset: 2 bytes at 4095 are beyond the file's size 4096" },
+	{ "file data at offset 2^64-1", file_data_offset_huge, CKPT_ECORRUPT, "record 15 (CKPT_HDR_FILE_DATA at image offset 4776): offset: 1 bytes at 18446744073709551615 are beyond the file's size 4096" },
+	{ "file data of 0 bytes", file_data_nr_bytes_zero, CKPT_ECORRUPT, "record 15 (CKPT_HDR_FILE_DATA at image offset 4776): nr_bytes: 0 is not in 1..65536" },
+	{ "file data nr_bytes not its length", file_data_len_mismatch, CKPT_ECORRUPT, "record 15 (CKPT_HDR_FILE_DATA at image offset 4776): len: 32, expected 40 for nr_bytes 9" },
+	{ "a file data record above the most", file_data_too_long, CKPT_ECORRUPT, "record 15 (CKPT_HDR_FILE_DATA at image offset 4776): len: 65568 is not the length of a file data record with 1..65536 bytes of data" },
+	{ "non-zero padding after file data", file_data_padding, CKPT_ECORRUPT, "record 15 (CKPT_HDR_FILE_DATA at image offset 4776): padding: must be zero" },
+	{ "a deleted directory", deleted_not_regular, CKPT_ECORRUPT, "record 14 (CKPT_HDR_FILE at image offset 4672): mode: 040700: a deleted file (CKPT_FILE_DELETED) is a regular file" },
+	{ "a deleted file open O_PATH", deleted_o_path, CKPT_ECORRUPT, "record 14 (CKPT_HDR_FILE at image offset 4672): f_flags: 010000000: a deleted file (CKPT_FILE_DELETED) is open for reading or writing, without O_PATH or O_DIRECTORY" },
+	{ "a deleted file of access mode 3", deleted_accmode_3, CKPT_ECORRUPT, "record 14 (CKPT_HDR_FILE at image offset 4672): f_flags: 03: a deleted file (CKPT_FILE_DELETED) is open for reading or writing, without O_PATH or O_DIRECTORY" },
+	{ "a deleted file of a relative path", deleted_relative, CKPT_ECORRUPT, "record 14 (CKPT_HDR_FILE at image offset 4672): name: scratch: a deleted file (CKPT_FILE_DELETED) has an absolute path" },
+	{ "a deleted file of 2^63 bytes", deleted_size_huge, CKPT_ECORRUPT, "record 14 (CKPT_HDR_FILE at image offset 4672): size: 9223372036854775808, or its position 0, is above 2^63-1" },
 	{ "a file record longer than a name of PATH_MAX", file_len_beyond_path_max, CKPT_ECORRUPT, "record 14 (CKPT_HDR_FILE at image offset 4672): len: 4192 is not the length of a file record" },
 
 	{ "a pipe record before the signals record", pipe_before_signals, CKPT_ECORRUPT, "record 5 (CKPT_HDR_PIPE at image offset 1672): type: out of order: CKPT_HDR_SIGNALS expected here" },
@@ -1801,6 +1992,7 @@ void register_image_tests(void)
 	tap_add(many_runs_parse, NULL, "image: an image of 3273 pages in many runs");
 	tap_add(no_vmas_is_valid, NULL, "image: an image without VMAs is valid");
 	tap_add(no_files_is_valid, NULL, "image: an image without file records is valid");
+	tap_add(deleted_file_parses, NULL, "image: a deleted file with its data, and a dup of it");
 	tap_add(files_of_every_kind_parse, NULL, "image: descriptors of every kind, any informational values, names of 0 to 4095 bytes");
 	tap_add(too_many_files, NULL, "image: refuses file record 2^20 + 1, streamed (exit 4)");
 	tap_add(settings_at_their_edges_parse, NULL, "image: fs, signals, pending signals, shared files and auxv at the edges of validity");
