@@ -376,6 +376,23 @@ static void say_done(const struct options *o, const struct ckpt_image *img,
 		  secs);
 }
 
+/*
+ * What restart will not reopen by itself: descriptors above 2 that lead
+ * outside the process.  Not an error: restart takes them from its
+ * caller, if told which.
+ */
+static void say_outside(const struct ckpt_image *img)
+{
+	for (size_t i = 0; i < img->nr_files; i++) {
+		const struct image_file *f = &img->files[i];
+
+		if (f->fd <= 2 || !image_file_outside(img, f))
+			continue;
+		ckpt_note("fd %d is %s, which leads outside the process: restart needs --inherit-fd %d",
+			  f->fd, f->name, f->fd);
+	}
+}
+
 /* Everything from the open device on: the output, the thread, the pump. */
 static int run_job(struct job *job, const struct options *o,
 		   const struct ckpt_keyring *kr)
@@ -426,6 +443,8 @@ static int run_job(struct job *job, const struct options *o,
 		ret = sink_commit(&sink);
 		if (!ret && o->verbose && !o->quiet)
 			say_done(o, image_parser_image(p), ckpt_now() - pr.start);
+		if (!ret && !o->quiet)
+			say_outside(image_parser_image(p));
 	}
 	if (ret == CKPT_ECORRUPT || ret == CKPT_ETRUNC || ret == CKPT_EFORMAT)
 		if (!ckpt_errhint()[0])

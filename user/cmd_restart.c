@@ -35,6 +35,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -65,8 +66,10 @@ const struct ckpt_cmd cmd_restart = {
 	.help =
 	"restart a process from an image\n"
 	"\n"
-	"Usage: ckpt restart [KEY OPTIONS] [--detach] [--no-verify] FILE|-\n"
-	"       restart [KEY OPTIONS] [--detach] [--no-verify] FILE|-\n"
+	"Usage: ckpt restart [KEY OPTIONS] [--inherit-fd N[:M]]... [--detach]\n"
+	"                    [--no-verify] FILE|-\n"
+	"       restart [KEY OPTIONS] [--inherit-fd N[:M]]... [--detach]\n"
+	"               [--no-verify] FILE|-\n"
 	"\n"
 	"Decrypts the image FILE (or standard input) and restarts the process in\n"
 	"it, as a child of this command, with your credentials: never those of\n"
@@ -82,12 +85,20 @@ const struct ckpt_cmd cmd_restart = {
 	"It makes one pipe of the image's capacity for each pipe the process held\n"
 	"both ends of: a capacity above your pipe-max-size is refused as well.\n"
 	"\n"
+	"What connected the process to the outside (a pipe to another process, a\n"
+	"socket, a terminal) cannot be reopened: at descriptors 0-2 the program\n"
+	"gets this command's own, and any descriptor can be handed over with\n"
+	"--inherit-fd; restart refuses the others, naming them.\n"
+	"\n"
 	"A FILE is verified whole (key, authentication, image) before anything\n"
 	"is started.  Standard input cannot be read twice: a damaged stream may\n"
 	"then be found after the restarted process has begun replacing its\n"
 	"memory, and that process is killed.\n"
 	"\n"
 	"Options:\n"
+	"      --inherit-fd N[:M]      give the program at descriptor N this\n"
+	"                              command's descriptor M (default N) instead\n"
+	"                              of the image's (repeatable)\n"
 	"      --detach                leave the program running, print its pid\n"
 	"      --no-verify             read FILE once, without checking it first\n"
 	"  -q, --quiet                 no messages but errors\n"
@@ -101,12 +112,20 @@ const struct ckpt_cmd cmd_restart = {
 	"      --passphrase-file FILE  read the passphrase from the first line of FILE\n",
 };
 
+/* --inherit-fd N:M: the program's descriptor N is this command's M. */
+struct inherit {
+	int to;
+	int from;
+};
+
 struct options {
 	const char *input;
 	struct key_opts keys;
 	bool detach;
 	bool no_verify;
 	bool quiet;
+	struct inherit *inherit;	/* ascending @to */
+	size_t nr_inherit;
 };
 
 /* A special mapping of the image: [vdso], [vvar], [vvar_vclock]. */
@@ -461,16 +480,82 @@ static void child_pipes(struct job *job)
 	}
 }
 
+/*
+ * The descriptors to hand over, out of the way until the end: copies
+ * above every descriptor the program is given (@base), so that nothing
+ * this child opens meanwhile can take their numbers.
+ */
+static void child_inherit_hold(struct job *job, int base, int *held)
+{
+	const struct options *o = job->o;
+
+	for (size_t i = 0; i < o->nr_inherit; i++) {
+		held[i] = fcntl(o->inherit[i].from, F_DUPFD_CLOEXEC, base);
+		if (held[i] < 0)
+			child_failf(job->status[1], CKPT_EFAIL, "--inherit-fd %d:%d: cannot keep descriptor %d: %s",
+				    o->inherit[i].to, o->inherit[i].from,
+				    o->inherit[i].from, strerror(errno));
+	}
+}
+
+/* Move descriptor *@fd of this child above @base, if it is not. */
+static void child_move_above(struct job *job, int *fd, int base)
+{
+	int moved;
+
+	if (*fd >= base)
+		return;
+	moved = fcntl(*fd, F_DUPFD_CLOEXEC, base);
+	if (moved < 0)
+		child_failf(job->status[1], CKPT_EFAIL, "cannot move descriptor %d above %d for --inherit-fd: %s",
+			    *fd, base, strerror(errno));
+	close(*fd);
+	*fd = moved;
+}
+
+/*
+ * Last: this child's own descriptors above the ones handed over, and
+ * those at their numbers, where the module takes them.
+ */
+static void child_inherit(struct job *job, int base, const int *held)
+{
+	const struct options *o = job->o;
+
+	if (!o->nr_inherit)
+		return;
+	child_move_above(job, &job->data[0], base);
+	child_move_above(job, &job->status[1], base);
+	child_move_above(job, &job->dev, base);
+	for (size_t i = 0; i < job->img->nr_pipes; i++) {
+		child_move_above(job, &job->pipes[i].read_fd, base);
+		child_move_above(job, &job->pipes[i].write_fd, base);
+	}
+	for (size_t i = 0; i < o->nr_inherit; i++) {
+		if (dup2(held[i], o->inherit[i].to) < 0)
+			child_failf(job->status[1], CKPT_EFAIL, "--inherit-fd %d:%d: %s",
+				    o->inherit[i].to, o->inherit[i].from,
+				    strerror(errno));
+		close(held[i]);
+	}
+}
+
+/* Is @fd one of the copies child_inherit_hold() made? */
+static bool is_held(const struct options *o, const int *held, int fd)
+{
+	for (size_t i = 0; i < o->nr_inherit; i++)
+		if (held[i] == fd)
+			return true;
+	return false;
+}
+
 /* In the child: become the image's process, or report why not. */
 static void __attribute__((noreturn)) child_restart(struct job *job)
 {
-	struct ckpt_restart_args args = {
-		.size = sizeof(args),
-		.fd = job->data[0],
-		.status_fd = job->status[1],
-		.pipes = (uintptr_t)job->pipes,
-		.nr_pipes = (uint32_t)job->img->nr_pipes,
-	};
+	const struct options *o = job->o;
+	int tos[CKPT_INHERIT_MAX], held[CKPT_INHERIT_MAX];
+	struct ckpt_restart_args args = { .size = sizeof(args) };
+	/* Above every descriptor handed over. */
+	int base = o->nr_inherit ? o->inherit[o->nr_inherit - 1].to + 1 : 3;
 	const char *why;
 	int fd;
 
@@ -482,21 +567,32 @@ static void __attribute__((noreturn)) child_restart(struct job *job)
 		if (fd > 0)
 			close(fd);
 	}
+	child_inherit_hold(job, base < 3 ? 3 : base, held);
 	/*
 	 * Only what the restart needs stays open: the write end of the data
 	 * pipe in particular, or the kernel would never see its end.
 	 */
 	for (fd = 3; fd < 1024; fd++)
-		if (fd != job->data[0] && fd != job->status[1] && fd != job->dev)
+		if (fd != job->data[0] && fd != job->status[1] && fd != job->dev &&
+		    !is_held(o, held, fd))
 			close(fd);
 	child_settings(job);
 	child_pipes(job);
+	child_inherit(job, base < 3 ? 3 : base, held);
 
 	why = move_specials(job);
 	if (why)
 		child_fail(job->status[1], why);
 	/* The limits last: the image's may leave no room to move [vdso]. */
 	child_rlimits(job->status[1], &job->img->task);
+	for (size_t i = 0; i < o->nr_inherit; i++)
+		tos[i] = o->inherit[i].to;
+	args.fd = job->data[0];
+	args.status_fd = job->status[1];
+	args.pipes = (uintptr_t)job->pipes;
+	args.nr_pipes = (uint32_t)job->img->nr_pipes;
+	args.inherit = (uintptr_t)tos;
+	args.nr_inherit = (uint32_t)o->nr_inherit;
 	/* A plain syscall: the vDSO has moved. */
 	if (syscall(SYS_ioctl, job->dev, CKPT_IOC_RESTART, &args) == 0)
 		_exit(CKPT_EFAIL);	/* not reached: the image runs instead */
@@ -592,6 +688,37 @@ static int detach_check(const struct job *job)
 }
 
 /*
+ * The descriptors of the image, once all are in: each handed over must
+ * be one, and each that leads outside, above 2, must be handed over.
+ */
+static int inherit_check(const struct job *job)
+{
+	const struct ckpt_image *img = job->img;
+	const struct options *o = job->o;
+	size_t i, k = 0;
+
+	for (i = 0; i < img->nr_files; i++) {
+		const struct image_file *f = &img->files[i];
+
+		/* Both ascending: one passed by is not the image's. */
+		if (k < o->nr_inherit && o->inherit[k].to < f->fd)
+			break;
+		if (k < o->nr_inherit && o->inherit[k].to == f->fd) {
+			k++;
+			continue;
+		}
+		if (f->fd > 2 && image_file_outside(img, f))
+			return ckpt_fail(CKPT_EUNSUPP, "%s: fd %d is %s, which leads outside the process and cannot be reopened: hand a descriptor over for it with --inherit-fd %d",
+					 ckpt_in_name(o->input), f->fd, f->name, f->fd);
+	}
+	if (k < o->nr_inherit)
+		return ckpt_fail(CKPT_EUSAGE, "--inherit-fd %d: %s has no descriptor %d",
+				 o->inherit[k].to, ckpt_in_name(o->input),
+				 o->inherit[k].to);
+	return CKPT_OK;
+}
+
+/*
  * The sink of the pump: keep the image's first bytes until its memory map
  * is known, then start the child and feed it.
  */
@@ -626,6 +753,8 @@ static int restart_sink(void *ctx, const void *buf, size_t len)
 	if (!map_known(job))
 		return CKPT_OK;
 	ret = detach_check(job);
+	if (!ret)
+		ret = inherit_check(job);
 	if (!ret)
 		ret = start_child(job);
 	if (!ret)
@@ -835,13 +964,68 @@ out:
 enum {
 	OPT_DETACH = 0x100,
 	OPT_NO_VERIFY,
+	OPT_INHERIT_FD,
 };
+
+/* A descriptor number: digits only, 0..INT_MAX; its end in *@end. */
+static int parse_fd(const char *s, char **end)
+{
+	long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtol(s, end, 10);
+	return errno || v > INT_MAX ? -1 : (int)v;
+}
+
+static int cmp_inherit(const void *a, const void *b)
+{
+	const struct inherit *x = a, *y = b;
+
+	return (x->to > y->to) - (x->to < y->to);
+}
+
+/* --inherit-fd N[:M] */
+static int add_inherit(struct options *o, const char *arg)
+{
+	struct inherit *bigger, *in;
+	char *end;
+	int to, from;
+
+	to = parse_fd(arg, &end);
+	from = to;
+	if (to >= 0 && *end == ':')
+		from = parse_fd(end + 1, &end);
+	if (to < 0 || from < 0 || *end)
+		return ckpt_usage(&cmd_restart, "--inherit-fd %s: give N or N:M, descriptor numbers", arg);
+	if (fcntl(from, F_GETFD) < 0)
+		return ckpt_usage(&cmd_restart, "--inherit-fd %s: descriptor %d of this command is not open",
+				  arg, from);
+	for (size_t i = 0; i < o->nr_inherit; i++)
+		if (o->inherit[i].to == to)
+			return ckpt_usage(&cmd_restart, "--inherit-fd %s: descriptor %d of the program is handed over twice",
+					  arg, to);
+	if (o->nr_inherit == CKPT_INHERIT_MAX)
+		return ckpt_usage(&cmd_restart, "--inherit-fd: more than %d descriptors",
+				  CKPT_INHERIT_MAX);
+	bigger = realloc(o->inherit, (o->nr_inherit + 1) * sizeof(*bigger));
+	if (!bigger)
+		return ckpt_fail(CKPT_EFAIL, "out of memory");
+	o->inherit = bigger;
+	in = &o->inherit[o->nr_inherit++];
+	in->to = to;
+	in->from = from;
+	qsort(o->inherit, o->nr_inherit, sizeof(*o->inherit), cmp_inherit);
+	return CKPT_OK;
+}
 
 static int parse_options(struct options *o, int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "detach", no_argument, NULL, OPT_DETACH },
 		{ "no-verify", no_argument, NULL, OPT_NO_VERIFY },
+		{ "inherit-fd", required_argument, NULL, OPT_INHERIT_FD },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		KEY_OPTIONS_DECRYPT,
@@ -857,6 +1041,11 @@ static int parse_options(struct options *o, int argc, char **argv)
 			break;
 		case OPT_NO_VERIFY:
 			o->no_verify = true;
+			break;
+		case OPT_INHERIT_FD:
+			ret = add_inherit(o, optarg);
+			if (ret)
+				return ret;
 			break;
 		case 'q':
 			o->quiet = true;
@@ -889,5 +1078,6 @@ static int restart(int argc, char **argv)
 	else if (!ret)
 		ret = do_restart(&o);
 	key_opts_free(&o.keys);
+	free(o.inherit);
 	return ret;
 }

@@ -42,6 +42,8 @@
 #define K_S_IFMT		0170000
 #define K_S_IFIFO		0010000
 #define K_S_IFREG		0100000
+#define K_S_IFDIR		0040000
+#define K_S_IFCHR		0020000
 
 /* x86-64 open flags */
 #define K_O_ACCMODE		00000003
@@ -1737,6 +1739,40 @@ void image_parser_free(struct image_parser *p)
 const struct ckpt_image *image_parser_image(const struct image_parser *p)
 {
 	return &p->img;
+}
+
+/* As ckpt.ko's ckpt_reopenable() and restore_files() decide. */
+bool image_file_outside(const struct ckpt_image *img, const struct image_file *f)
+{
+	static const char *const devices[] = {
+		"/dev/null", "/dev/zero", "/dev/full", "/dev/random",
+		"/dev/urandom", "/dev/tty",
+	};
+	uint64_t id;
+
+	if (f->file_flags & CKPT_FILE_DELETED)
+		return false;
+	switch (f->mode & K_S_IFMT) {
+	case K_S_IFREG:
+	case K_S_IFDIR:
+		return false;
+	case K_S_IFCHR:
+		for (size_t i = 0; i < ARRAY_SIZE(devices); i++)
+			if (!strcmp(f->name, devices[i]))
+				return false;
+		return true;
+	case K_S_IFIFO:
+		if (f->name[0] == '/')
+			return false;
+		if (pipe_name(f->name, &id) != PIPE_EXACT || id != f->ino)
+			return true;
+		for (size_t i = 0; i < img->nr_pipes; i++)
+			if (img->pipes[i].id == id)
+				return false;
+		return true;
+	default:
+		return true;
+	}
 }
 
 /* ---------------------------------------------------------------- maps */

@@ -133,6 +133,14 @@ int image_feed(struct image_parser *p, const void *buf, size_t len);
 int image_finish(struct image_parser *p);
 const struct ckpt_image *image_parser_image(const struct image_parser *p);
 
+/*
+ * Does descriptor @f of @img lead outside the process, so that restart
+ * cannot reopen it: a pipe to another process, a socket, a terminal?
+ * At 0, 1 and 2 restart puts its own there; elsewhere it needs one
+ * handed over (ckpt restart --inherit-fd).
+ */
+bool image_file_outside(const struct ckpt_image *img, const struct image_file *f);
+
 /* "CKPT_HDR_VMA", or NULL for an unknown type. */
 const char *image_type_name(uint32_t type);
 

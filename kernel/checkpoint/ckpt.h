@@ -75,11 +75,15 @@ struct pipe_inode_info;
  * @id:		the image's pipe it stands for
  * @rfile:	its read end, referenced
  * @wfile:	its write end, referenced
+ * @read_fd:	the caller's descriptor of @rfile
+ * @write_fd:	and of @wfile
  */
 struct ckpt_upipe {
 	u64 id;
 	struct file *rfile;
 	struct file *wfile;
+	int read_fd;
+	int write_fd;
 };
 
 /**
@@ -113,6 +117,9 @@ struct ckpt_upipe {
  * @nr_rfile_ids: restart: open file ids seen
  * @upipes:	restart: the pipes the caller made
  * @nr_upipes:	restart: how many
+ * @inherit:	restart: the descriptors the caller hands over, ascending
+ * @nr_inherit:	restart: how many
+ * @inherit_seen: restart: how many of them the image's records reached
  * @rsig:	restart: the image's signal record
  * @rpending:	restart: its pending signals, @rsig->nr_pending of them
  * @ritimers:	restart: the image's interval timers, or NULL
@@ -152,6 +159,9 @@ struct ckpt_ctx {
 	u32 nr_rfile_ids;
 	struct ckpt_upipe *upipes;
 	unsigned int nr_upipes;
+	int *inherit;
+	unsigned int nr_inherit;
+	unsigned int inherit_seen;
 	struct ckpt_hdr_signals *rsig;
 	struct ckpt_hdr_sigpending **rpending;
 	struct ckpt_hdr_itimers *ritimers;
@@ -246,6 +256,9 @@ void restore_signals_release(struct ckpt_ctx *ctx);
 int checkpoint_files(struct ckpt_ctx *ctx);
 int restore_files(struct ckpt_ctx *ctx);
 int restore_files_commit(struct ckpt_ctx *ctx);
+struct ckpt_restart_args;
+int restore_inherit_get(struct ckpt_ctx *ctx,
+			const struct ckpt_restart_args *args);
 void restore_files_release(struct ckpt_ctx *ctx);
 
 /* deleted.c */

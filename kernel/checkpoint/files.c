@@ -11,13 +11,17 @@
  * devices by path, as its caller, through the normal open path (so
  * permissions and LSMs decide), checks that each is the file that was
  * open, and installs it at the same descriptor with the same flags and
- * position; descriptors that shared a file share it again.  Descriptors
- * 0, 1 and 2 that were something else (a terminal, a pipe, a socket to
- * the outside) stay the restart command's own.  A regular file deleted
- * while open comes back with its contents (deleted.c).  Every other kind
- * of descriptor (a pipe to another process, a socket, an eventfd, a
- * memfd, a FIFO with data in it, ...) is refused at checkpoint, naming
- * it, rather than restored wrong.
+ * position; descriptors that shared a file share it again.  A regular
+ * file deleted while open comes back with its contents (deleted.c).
+ *
+ * What connects the process to the outside, a pipe to another process, a
+ * socket or a terminal, is recorded but cannot be reopened: at 0, 1 and
+ * 2 the restart command's own stay, and at any descriptor the restart
+ * caller may hand over a file of its own (ckpt_restart_args::inherit, as
+ * CRIU's --inherit-fd); restart refuses the others, naming them.  Every
+ * other kind of descriptor (an eventfd, a memfd, a block device, a FIFO
+ * with data in it, ...) is refused at checkpoint, naming it, rather
+ * than restored wrong.
  */
 #include <linux/fdtable.h>
 #include <linux/file.h>
@@ -43,6 +47,15 @@ static const char * const ckpt_devices[] = {
 	"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom",
 	"/dev/tty",
 };
+
+/*
+ * Can restart hand it over (ckpt_restart_args::inherit) if not reopen
+ * it?  A pipe, a socket or a character device: what may lead outside.
+ */
+static bool ckpt_inheritable(umode_t mode)
+{
+	return S_ISFIFO(mode) || S_ISSOCK(mode) || S_ISCHR(mode);
+}
 
 /* Can restart reopen this file by its path? */
 static bool ckpt_reopenable(umode_t mode, const char *name)
@@ -186,14 +199,13 @@ static bool ckpt_pipe_is_private(struct ckpt_fd **run, unsigned int n,
 
 /*
  * Mark the ends of pipes that are all the process's own: those are
- * saved.  A pipe with an end elsewhere is refused, unless the process
- * holds it only among descriptors 0, 1 and 2, which restart replaces.
+ * saved.  A pipe with an end elsewhere leads outside: its descriptors
+ * are recorded, for restart to take from its caller.
  */
-static int ckpt_find_inner_pipes(struct ckpt_ctx *ctx, struct ckpt_fd_table *t)
+static int ckpt_find_inner_pipes(struct ckpt_fd_table *t)
 {
 	struct ckpt_fd **pipes;
 	unsigned int i, j, n = 0;
-	int ret = 0;
 
 	pipes = kvmalloc_array(t->nr, sizeof(*pipes), GFP_KERNEL);
 	if (!pipes)
@@ -203,31 +215,24 @@ static int ckpt_find_inner_pipes(struct ckpt_ctx *ctx, struct ckpt_fd_table *t)
 			pipes[n++] = &t->fds[i];
 	sort(pipes, n, sizeof(*pipes), ckpt_cmp_pipe, NULL);
 
-	for (i = 0; i < n && !ret; i = j) {
-		unsigned int high = 0;
+	for (i = 0; i < n; i = j) {
 		fmode_t ends;
-		bool inner;
 
 		for (j = i; j < n && ckpt_anon_pipe(pipes[j]->file) ==
 				     ckpt_anon_pipe(pipes[i]->file); j++)
-			high = max(high, pipes[j]->fd);
-		inner = ckpt_pipe_is_private(pipes + i, j - i, &ends) &&
-			(ends & (FMODE_READ | FMODE_WRITE)) ==
-			(FMODE_READ | FMODE_WRITE);
-		if (inner) {
+			;
+		if (ckpt_pipe_is_private(pipes + i, j - i, &ends) &&
+		    (ends & (FMODE_READ | FMODE_WRITE)) ==
+		    (FMODE_READ | FMODE_WRITE)) {
 			unsigned int k;
 
 			for (k = i; k < j; k++)
 				pipes[k]->inner_pipe = true;
-		} else if (high > 2) {
-			ckpt_err(ctx, "fd %u: pipe:[%lu] has an end outside the process, which is not supported yet",
-				 high, file_inode(pipes[i]->file)->i_ino);
-			ret = -EOPNOTSUPP;
 		}
 		cond_resched();
 	}
 	kvfree(pipes);
-	return ret;
+	return 0;
 }
 
 static int ckpt_cmp_ino(const void *a, const void *b)
@@ -343,11 +348,9 @@ static int checkpoint_file(struct ckpt_ctx *ctx, const struct ckpt_fd *f,
 		if (ret)
 			return ret;
 	}
-	if (f->fd > 2 && !f->inner_pipe && !ckpt_reopenable(st.mode, name)) {
+	if (f->fd > 2 && !f->inner_pipe && !ckpt_reopenable(st.mode, name) &&
+	    !ckpt_inheritable(st.mode)) {
 		ckpt_err(ctx, "fd %u: %s (%s) is not supported yet", f->fd, name,
-			 S_ISFIFO(st.mode) ? "a pipe with an end outside the process" :
-			 S_ISSOCK(st.mode) ? "a socket" :
-			 S_ISCHR(st.mode) ? "a character device" :
 			 S_ISBLK(st.mode) ? "a block device" :
 			 "a kernel object without a path");
 		return -EOPNOTSUPP;
@@ -415,7 +418,7 @@ int checkpoint_files(struct ckpt_ctx *ctx)
 		ret = -ENOMEM;
 		goto out;
 	}
-	ret = ckpt_find_inner_pipes(ctx, &t);
+	ret = ckpt_find_inner_pipes(&t);
 	for (i = 0; i < t.nr && !ret; i++) {
 		bool first = t.fds[i].id == nr_ids;
 
@@ -610,6 +613,96 @@ static int restore_file_check(struct ckpt_ctx *ctx,
 }
 
 /**
+ * restore_inherit_get() - take the list of descriptors handed over
+ * @ctx:	the restart
+ * @args:	its arguments, the passed pipes already taken
+ *
+ * The files are taken later, as their records come.
+ *
+ * Return: 0 or a negative errno.
+ */
+int restore_inherit_get(struct ckpt_ctx *ctx,
+			const struct ckpt_restart_args *args)
+{
+	unsigned int i, j;
+	int *fds;
+
+	if (!args->nr_inherit)
+		return 0;
+	if (args->nr_inherit > CKPT_INHERIT_MAX) {
+		ckpt_err(ctx, "%u descriptors to inherit, more than %d",
+			 args->nr_inherit, CKPT_INHERIT_MAX);
+		return -EINVAL;
+	}
+	fds = memdup_array_user(u64_to_user_ptr(args->inherit),
+				args->nr_inherit, sizeof(*fds));
+	if (IS_ERR(fds))
+		return PTR_ERR(fds);
+	ctx->inherit = fds;
+	ctx->nr_inherit = args->nr_inherit;
+	for (i = 0; i < ctx->nr_inherit; i++) {
+		int fd = fds[i];
+		bool busy = fd == args->fd || fd == args->status_fd;
+
+		for (j = 0; j < ctx->nr_upipes; j++) {
+			struct ckpt_upipe *u = &ctx->upipes[j];
+
+			busy |= fd == u->read_fd || fd == u->write_fd;
+		}
+		if (fd < 0 || (i && fd <= fds[i - 1]) || busy) {
+			ckpt_err(ctx, "inherited fd %d: %s", fd, busy ?
+				 "it is the image, the status file or a passed pipe's end" :
+				 "not an ascending list of descriptors");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Is the image's descriptor @fd one the caller hands over?  The list
+ * and the records are both in ascending order: a descriptor the list
+ * passed by is one the image does not have.
+ */
+static int restore_inherited(struct ckpt_ctx *ctx, int fd)
+{
+	int want;
+
+	if (ctx->inherit_seen == ctx->nr_inherit)
+		return 0;
+	want = ctx->inherit[ctx->inherit_seen];
+	if (want < fd) {
+		ckpt_err(ctx, "inherited fd %d: the image has no descriptor %d",
+			 want, want);
+		return -EINVAL;
+	}
+	if (want > fd)
+		return 0;
+	ctx->inherit_seen++;
+	return 1;
+}
+
+/* The caller's own file at @h->fd, for the restored program's. */
+static struct file *restore_file_inherit(struct ckpt_ctx *ctx,
+					 const struct ckpt_hdr_file *h)
+{
+	struct file *file;
+
+	if (h->file_flags & CKPT_FILE_DELETED) {
+		ckpt_err(ctx, "fd %d: the deleted file %s is restored with its contents: it cannot be inherited",
+			 h->fd, h->name);
+		return ERR_PTR(-EINVAL);
+	}
+	file = fget_raw(h->fd);
+	if (!file) {
+		ckpt_err(ctx, "fd %d: to be inherited, but the caller has no descriptor %d",
+			 h->fd, h->fd);
+		return ERR_PTR(-EBADF);
+	}
+	return file;
+}
+
+/**
  * restore_files() - read the CKPT_HDR_FILE records, open their files
  * @ctx:	the restart, before the point of no return
  *
@@ -629,7 +722,7 @@ int restore_files(struct ckpt_ctx *ctx)
 			return ret;
 		ckpt_unread_hdr(ctx, &next);
 		if (next.type != CKPT_HDR_FILE)
-			return 0;
+			break;
 
 		h = ckpt_read_hdr(ctx, CKPT_HDR_FILE, sizeof(*h) + 8,
 				  ALIGN(sizeof(*h) + PATH_MAX, 8));
@@ -647,7 +740,18 @@ int restore_files(struct ckpt_ctx *ctx)
 		rf->cloexec = h->fd_flags & CKPT_FD_CLOEXEC;
 		rf->file = NULL;
 
-		if (ctx->rfile_first[h->file_id] != ctx->nr_rfiles) {
+		ret = restore_inherited(ctx, h->fd);
+		if (ret < 0)
+			goto out_free;
+		if (ret) {
+			ret = 0;
+			rf->file = restore_file_inherit(ctx, h);
+			if (IS_ERR(rf->file)) {
+				ret = PTR_ERR(rf->file);
+				rf->file = NULL;
+				goto out_free;
+			}
+		} else if (ctx->rfile_first[h->file_id] != ctx->nr_rfiles) {
 			/* A dup: the same open file as an earlier descriptor. */
 			struct file *first =
 				ctx->rfiles[ctx->rfile_first[h->file_id]].file;
@@ -674,7 +778,8 @@ int restore_files(struct ckpt_ctx *ctx)
 		}
 		/* Only 0, 1 and 2 may be left to the restart command. */
 		if (!rf->file && h->fd > 2) {
-			ckpt_err(ctx, "fd %d: %s cannot be reopened", h->fd, h->name);
+			ckpt_err(ctx, "fd %d: %s cannot be reopened: the restart caller may hand over a descriptor for it (ckpt restart --inherit-fd %d)",
+				 h->fd, h->name, h->fd);
 			ret = -EOPNOTSUPP;
 			goto out_free;
 		}
@@ -685,6 +790,13 @@ out_free:
 		if (ret)
 			return ret;
 	}
+	if (ctx->inherit_seen < ctx->nr_inherit) {
+		ckpt_err(ctx, "inherited fd %d: the image has no descriptor %d",
+			 ctx->inherit[ctx->inherit_seen],
+			 ctx->inherit[ctx->inherit_seen]);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /**

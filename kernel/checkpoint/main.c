@@ -48,10 +48,11 @@
 static_assert(sizeof(struct ckpt_checkpoint_args) ==
 	      CKPT_CHECKPOINT_ARGS_SIZE_VER0);
 
-/* The size of the first version of struct ckpt_restart_args. */
+/* The sizes of the versions of struct ckpt_restart_args: VER1 has inherit. */
 #define CKPT_RESTART_ARGS_SIZE_VER0	48
+#define CKPT_RESTART_ARGS_SIZE_VER1	64
 
-static_assert(sizeof(struct ckpt_restart_args) == CKPT_RESTART_ARGS_SIZE_VER0);
+static_assert(sizeof(struct ckpt_restart_args) == CKPT_RESTART_ARGS_SIZE_VER1);
 
 /* Tell the caller why, if it gave a buffer for it. */
 static void ckpt_copy_errmsg(struct ckpt_ctx *ctx, u64 ubuf, u32 ulen)
@@ -163,7 +164,7 @@ static long ckpt_ioctl_restart(struct ckpt_restart_args __user *uargs)
 	ret = copy_struct_from_user(&args, sizeof(args), uargs, usize);
 	if (ret)
 		return ret;
-	if (args.flags || args.reserved)
+	if (args.flags || args.reserved || args.reserved2)
 		return -EINVAL;
 
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
@@ -184,8 +185,11 @@ static long ckpt_ioctl_restart(struct ckpt_restart_args __user *uargs)
 
 	ret = restore_pipes_get(ctx, args.pipes, args.nr_pipes);
 	if (!ret)
+		ret = restore_inherit_get(ctx, &args);
+	if (!ret)
 		ret = do_restart(ctx);
 	restore_pipes_release(ctx);
+	kfree(ctx->inherit);
 	if (!ret)
 		goto out_fput_status;
 
@@ -211,12 +215,19 @@ out_free:
 	return ret;
 }
 
+/*
+ * The argument structures grow at their end, and say their size in
+ * their first field: the size an ioctl number encodes is not looked at,
+ * so that a caller built against an older header is still understood.
+ */
+#define CKPT_IOC(cmd)	((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
+
 static long ckpt_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	switch (cmd) {
-	case CKPT_IOC_CHECKPOINT:
+	switch (CKPT_IOC(cmd)) {
+	case CKPT_IOC(CKPT_IOC_CHECKPOINT):
 		return ckpt_ioctl_checkpoint((void __user *)arg);
-	case CKPT_IOC_RESTART:
+	case CKPT_IOC(CKPT_IOC_RESTART):
 		return ckpt_ioctl_restart((void __user *)arg);
 	default:
 		return -ENOTTY;

@@ -158,6 +158,8 @@ int restore_pipes_get(struct ckpt_ctx *ctx, u64 upipes, u32 nr)
 		struct ckpt_upipe *u = &ctx->upipes[ctx->nr_upipes++];
 
 		u->id = p[i].id;
+		u->read_fd = p[i].read_fd;
+		u->write_fd = p[i].write_fd;
 		u->rfile = fget(p[i].read_fd);
 		u->wfile = fget(p[i].write_fd);
 		/* Two ends of one empty pipe, one for each way, nothing else. */

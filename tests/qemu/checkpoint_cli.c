@@ -6,7 +6,8 @@
  * as the program did or dies of its signal, --detach, the `restart` name,
  * and the refusals a user sees: another user's process, a wrong key, a
  * tampered or truncated image, --detach of a program that would die of
- * its parent-death signal, none of which starts anything.
+ * its parent-death signal, none of which starts anything; and sockets
+ * handed over with --inherit-fd.
  */
 #define _GNU_SOURCE
 #include <poll.h>
@@ -274,6 +275,40 @@ TEST_F_TIMEOUT(cli, detach_refuses_a_program_with_a_parent_death_signal, 120)
 	out = slurp("pid");
 	ASSERT_NE(NULL, out);
 	EXPECT_STREQ("", out);
+	free(out);
+}
+
+/*
+ * A socket pair leads outside: checkpoint says so, restart refuses it
+ * unless given descriptors in its place, and the program writes to those.
+ */
+TEST_F_TIMEOUT(cli, inherit_fd_hands_descriptors_over, 120)
+{
+	char *out;
+	pid_t pid;
+
+	pid = start_python("import os, socket, time\n"
+			   "a, b = socket.socketpair()\n"
+			   "print('start' if (a.fileno(), b.fileno()) == (3, 4) else 'fds', flush=True)\n"
+			   "time.sleep(3)\n"
+			   "os.write(3, b'to-a')\nos.write(4, b'to-b')\n", "out");
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, sh("grep -qx start out"));
+	ASSERT_EQ(0, sh("ckpt checkpoint %d --kill -r %s -o p.ckpt 2>note", pid,
+			self->recipient));
+	waitpid(pid, NULL, 0);
+	EXPECT_EQ(0, sh("grep -q 'fd 3 is socket:\\[.*restart needs --inherit-fd 3' note"));
+	EXPECT_EQ(0, sh("grep -q 'fd 4 is socket:\\[.*restart needs --inherit-fd 4' note"));
+	EXPECT_EQ(8, exit_code(sh("ckpt restart -i id.key p.ckpt 2>err")));
+	EXPECT_EQ(0, sh("grep -q 'hand a descriptor over for it with --inherit-fd 3' err"));
+	EXPECT_EQ(0, exit_code(sh("ckpt restart -i id.key --inherit-fd 3:7 --inherit-fd 4:8 p.ckpt 7>a 8>b")));
+	out = slurp("a");
+	ASSERT_NE(NULL, out);
+	EXPECT_STREQ("to-a", out);
+	free(out);
+	out = slurp("b");
+	ASSERT_NE(NULL, out);
+	EXPECT_STREQ("to-b", out);
 	free(out);
 }
 

@@ -589,6 +589,75 @@ TEST(deleted_file_whose_directory_is_gone_is_refused)
 			"cannot make an unlinked file in /tmp/ckpt-del.");
 }
 
+/* ------------------------------------------------------------ handed over */
+
+/* 3: the read end of a pipe whose write end a child of ours holds. */
+static int pipe_from_outside(void)
+{
+	pid_t other;
+	int p[2];
+
+	if (pipe(p) || p[0] != 3)
+		return -1;
+	other = fork();
+	if (other == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;)
+			pause();
+	}
+	return other < 0 || close(p[1]) ? -1 : 0;
+}
+
+/* Hand over @n descriptors: to[i] from the restarting child's stdin. */
+static void inherit_from_stdin(unsigned int n, const int *to)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		restart_inherit[i] = (struct restart_inherit){ .to = to[i], .from = 0 };
+	restart_nr_inherit = n;
+}
+
+TEST(pipe_to_the_outside_is_refused_unless_handed_over)
+{
+	refused(_metadata, pipe_from_outside, NULL, NULL, EOPNOTSUPP,
+		"fd 3: pipe:[");
+	refused(_metadata, pipe_from_outside, NULL, NULL, EOPNOTSUPP,
+		"(ckpt restart --inherit-fd 3)");
+}
+
+TEST(handing_over_a_descriptor_the_image_lacks_is_refused)
+{
+	inherit_from_stdin(2, (int[]){ 3, 50 });
+	refused(_metadata, pipe_from_outside, NULL, NULL, EINVAL,
+		"inherited fd 50: the image has no descriptor 50");
+	restart_nr_inherit = 0;
+}
+
+TEST(handing_over_descriptors_out_of_order_is_refused)
+{
+	inherit_from_stdin(2, (int[]){ 3, 1 });
+	refused(_metadata, pipe_from_outside, NULL, NULL, EINVAL,
+		"not an ascending list");
+	restart_nr_inherit = 0;
+}
+
+TEST(handing_over_a_closed_descriptor_is_refused)
+{
+	restart_inherit[0] = (struct restart_inherit){ .to = 3, .from = -1 };
+	restart_nr_inherit = 1;
+	refused(_metadata, pipe_from_outside, NULL, NULL, EBADF,
+		"to be inherited, but the caller has no descriptor 3");
+	restart_nr_inherit = 0;
+}
+
+TEST(handing_over_a_deleted_file_is_refused)
+{
+	inherit_from_stdin(1, (int[]){ 3 });
+	deleted_refused(_metadata, NULL, NULL, EINVAL, "cannot be inherited");
+	restart_nr_inherit = 0;
+}
+
 /* ITIMER_REAL armed, 1000 s left, every 2 s. */
 static int arm_itimer_real(void)
 {

@@ -10,6 +10,9 @@
  * handlers called with the right flags, each pending signal delivered
  * once, and its auxv and cmdline as they were.
  *
+ * A pipe to another process and a socket come back as the descriptors
+ * the restart caller hands over in their place.
+ *
  * Files deleted while open come back as unlinked files with the same
  * contents, holes, permissions, flags and positions; a memfd, and one a
  * checkpointer may not read, are refused.
@@ -24,6 +27,7 @@
 #include <sys/auxv.h>
 #include <sys/personality.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -858,6 +862,77 @@ TEST(deleted_file_you_may_not_read_is_refused)
 	EXPECT_NE(NULL, strstr(msg, "fd 3: a deleted file open for writing only")) TH_LOG("%s", msg);
 	kill_child(pid);
 	close(img);
+}
+
+/* ------------------------------------------------------ handed over */
+
+#define H_PIPE		(1 << 1)	/* 3 is not a pipe's write end */
+#define H_SOCK		(1 << 2)	/* 4 is not a socket */
+#define H_WRITE		(1 << 3)	/* writing to them failed */
+
+/*
+ * 3: the write end of a pipe, 4: a socket, the other ends in a child of
+ * ours (killed with us).  After restart, 3 and 4 are what the test
+ * handed over: the words written there reach it.
+ */
+static int outside_program(struct run_shared *sh)
+{
+	struct stat st;
+	int p[2], s[2], failed = 0;
+	pid_t helper;
+
+	if (pipe(p) || p[0] != 3 || p[1] != 4 ||
+	    socketpair(AF_UNIX, SOCK_STREAM, 0, s) || s[0] != 5)
+		return T_SETUP;
+	helper = fork();
+	if (helper == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;)
+			pause();
+	}
+	if (helper < 0 || dup2(4, 3) != 3 || dup2(5, 4) != 4 || close(5) ||
+	    close(s[1]))
+		return T_SETUP;
+	sh->ready = 1;
+	while (!sh->go)
+		usleep(1000);
+
+	if (fstat(3, &st) || !S_ISFIFO(st.st_mode) ||
+	    (fcntl(3, F_GETFL) & O_ACCMODE) != O_WRONLY)
+		failed |= H_PIPE;
+	if (fstat(4, &st) || !S_ISSOCK(st.st_mode))
+		failed |= H_SOCK;
+	if (write(3, "pipe", 4) != 4 || write(4, "sock", 4) != 4)
+		failed |= H_WRITE;
+	return failed;
+}
+
+/*
+ * A pipe to another process and a socket are recorded, and restart puts
+ * in their place what its caller hands over (ckpt restart --inherit-fd).
+ */
+TEST(handed_over_descriptors_take_the_place_of_a_pipe_and_a_socket)
+{
+	char buf[8];
+	int p[2], s[2];
+
+	if (!ckpt_available())
+		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, s));
+	restart_inherit[0] = (struct restart_inherit){ .to = 3, .from = p[1] };
+	restart_inherit[1] = (struct restart_inherit){ .to = 4, .from = s[0] };
+	restart_nr_inherit = 2;
+	comes_back(_metadata, outside_program, NULL, CKPT_HDR_FILE);
+	restart_nr_inherit = 0;
+	close(p[1]);
+	close(s[0]);
+	EXPECT_EQ(4, read(p[0], buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "pipe", 4));
+	EXPECT_EQ(4, read(s[1], buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "sock", 4));
+	close(p[0]);
+	close(s[1]);
 }
 
 /* ---------------------------------------------------------------- FIFOs */

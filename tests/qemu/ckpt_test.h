@@ -794,6 +794,23 @@ static inline const char *restart_prep_limits(const struct image *img)
 /* Run in the restarting child just before CKPT_IOC_RESTART, if set. */
 static void (*restart_child_prep)(void);
 
+/*
+ * Descriptors restart_image() hands over (ckpt_restart_args::inherit):
+ * the restored program's restart_inherit[i].to is the test's .from, or
+ * whatever the restarting child has there if .from is negative (nothing,
+ * above 2).  Passed as they are, in the order given.
+ */
+struct restart_inherit {
+	int to;
+	int from;
+};
+static struct restart_inherit restart_inherit[8];
+static unsigned int restart_nr_inherit;
+
+/* Out of the way of the descriptors handed over. */
+#define RESTART_HELD_FD		500
+#define RESTART_OWN_FD		600
+
 /* Say why on the status pipe, as the module would, and give up. */
 static inline void __attribute__((noreturn)) child_fail(int fd, const char *why)
 {
@@ -829,19 +846,40 @@ static inline int restart_image(const struct image *img, int imgfd,
 		struct ckpt_restart_args args = {
 			.size = sizeof(args), .fd = imgfd, .status_fd = st[1],
 		};
+		int held[8], tos[8];
 		const char *why;
+		unsigned int i;
 		int fd;
 
 		if (uid != (uid_t)-1 && become_user(uid))
 			child_fail(st[1], "cannot change user");
 		if (stdin_fd >= 0 && dup2(stdin_fd, 0) < 0)
 			child_fail(st[1], "dup2");
+
 		dev = open(CKPT_DEV, O_RDWR);
 		if (dev < 0)
 			child_fail(st[1], "open " CKPT_DEV);
-		for (fd = 3; fd < 1024; fd++)
-			if (fd != imgfd && fd != st[1] && fd != dev)
+		for (i = 0; i < restart_nr_inherit; i++) {
+			held[i] = restart_inherit[i].from < 0 ? -1 :
+				  fcntl(restart_inherit[i].from, F_DUPFD_CLOEXEC,
+					RESTART_HELD_FD);
+			tos[i] = restart_inherit[i].to;
+		}
+		if (restart_nr_inherit) {
+			imgfd = fcntl(imgfd, F_DUPFD_CLOEXEC, RESTART_OWN_FD);
+			st[1] = fcntl(st[1], F_DUPFD_CLOEXEC, RESTART_OWN_FD);
+			dev = fcntl(dev, F_DUPFD_CLOEXEC, RESTART_OWN_FD);
+			args.fd = imgfd;
+			args.status_fd = st[1];
+		}
+		for (fd = 3; fd < 1024; fd++) {
+			bool keep = fd == imgfd || fd == st[1] || fd == dev;
+
+			for (i = 0; i < restart_nr_inherit; i++)
+				keep |= fd == held[i];
+			if (!keep)
 				close(fd);
+		}
 		why = restart_prep_self(img);
 		if (why)
 			child_fail(st[1], why);
@@ -853,6 +891,11 @@ static inline int restart_image(const struct image *img, int imgfd,
 		why = restart_prep_limits(img);
 		if (why)
 			child_fail(st[1], why);
+		for (i = 0; i < restart_nr_inherit; i++)
+			if (held[i] >= 0 && dup2(held[i], tos[i]) < 0)
+				child_fail(st[1], "dup2 of a descriptor to hand over");
+		args.inherit = (uintptr_t)tos;
+		args.nr_inherit = restart_nr_inherit;
 		if (restart_child_prep)
 			restart_child_prep();
 		syscall(SYS_ioctl, dev, CKPT_IOC_RESTART, &args);

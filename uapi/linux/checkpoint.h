@@ -98,6 +98,11 @@ struct ckpt_checkpoint_args {
  * @pipes:	user pointer to @nr_pipes struct ckpt_restart_pipe, or 0
  * @nr_pipes:	one per CKPT_HDR_PIPE record of the image
  * @reserved:	must be zero
+ * @inherit:	user pointer to @nr_inherit __s32 descriptors, in
+ *		ascending order, or 0 (since the second version of this
+ *		structure, 64 bytes)
+ * @nr_inherit:	how many, at most CKPT_INHERIT_MAX
+ * @reserved2:	must be zero
  *
  * This is sys_restart(fd, flags) of the 2008-2010 patchset.  The calling
  * task becomes the checkpointed one: its memory is replaced by the
@@ -112,6 +117,14 @@ struct ckpt_checkpoint_args {
  * why.  When the restored program starts, the caller's descriptors above
  * 2 are closed, @fd and @status_fd included, and the image's are
  * installed: end of file on @status_fd without a message means success.
+ *
+ * Each descriptor in @inherit is one of the image's: the restored
+ * program gets there the file the caller has open at that number,
+ * instead of the image's, as CRIU's --inherit-fd does.  That is how a
+ * pipe, a socket or a terminal to the outside, which no path reopens,
+ * is handed over; any other descriptor may be too.  None may be @fd,
+ * @status_fd or a passed pipe's end, and each must be open in the
+ * caller and be a descriptor of the image.
  */
 struct ckpt_restart_args {
 	__u32 size;
@@ -123,7 +136,13 @@ struct ckpt_restart_args {
 	__u64 pipes;
 	__u32 nr_pipes;
 	__u32 reserved;
+	__u64 inherit;
+	__u32 nr_inherit;
+	__u32 reserved2;
 };
+
+/* The most descriptors ckpt_restart_args::inherit may name. */
+#define CKPT_INHERIT_MAX	1024
 
 /**
  * struct ckpt_restart_pipe - a pipe the caller made for restart

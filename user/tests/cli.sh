@@ -739,7 +739,7 @@ t_restart_child_sets_the_image_state_on_itself_before_the_ioctl() {
 	has "$T/restart.log" "pdeath 10" || return 1
 	has "$T/restart.log" "nnp 1" || return 1
 	# The image's pipe, made for the module: both ends, of its capacity.
-	has "$T/restart.log" "args size 48 flags 0 nr_pipes 1 reserved 0 pipes set" || return 1
+	has "$T/restart.log" "args size 64 flags 0 nr_pipes 1 reserved 0 pipes set" || return 1
 	has "$T/restart.log" "pipe 777 read r size 65536 held 0 write w size 65536 held 0 one pipe" || return 1
 	# No alternate stack: disabled, keeping the image's SS_AUTODISARM.
 	# (Not under AddressSanitizer, whose _exit() path cannot take that
@@ -779,7 +779,8 @@ t_restart_makes_the_image_pipes_and_passes_both_ends_to_the_ioctl() {
 	need_fake || return
 	"$MKIMAGE" --host --cwd "$T" --pipe-size 8192 --second-pipe "$T/pipes-host.img" || return 1
 	expect 4 fake CKPT_FAKE_RESTART_LOG="$T/pipes.log" "$CKPT" restart "$T/pipes-host.img" || return 1
-	has "$T/pipes.log" "args size 48 flags 0 nr_pipes 2 reserved 0 pipes set" || return 1
+	has "$T/pipes.log" "args size 64 flags 0 nr_pipes 2 reserved 0 pipes set" || return 1
+	has "$T/pipes.log" "nr_inherit 0 reserved2 0" || return 1
 	# One pipe per record, in their order, each with the record's
 	# capacity, its read end open for reading, its write end for writing,
 	# and empty: the module puts the data in.
@@ -791,6 +792,41 @@ t_restart_makes_the_image_pipes_and_passes_both_ends_to_the_ioctl() {
 	expect 4 fake CKPT_FAKE_RESTART_LOG="$T/pipe3.log" "$CKPT" restart "$T/pipe3.img" || return 1
 	has "$T/err" "restart failed: the image's pipe:[777] holds 12288 bytes, which is no pipe's capacity (a pipe asked for it gets 16384)" || return 1
 	[ ! -e "$T/pipe3.log" ]
+}
+
+t_restart_inherit_fd_hands_over_the_commands_descriptors() {
+	need_fake || return
+	"$MKIMAGE" --host --cwd "$T" --second-pipe "$T/inh.img" || return 1
+	: >"$T/given"
+	: >"$T/given2"
+	# The program's 4 and 201 get this command's 9 and 8; the rest as before.
+	expect 4 fake CKPT_FAKE_RESTART_LOG="$T/inh.log" "$CKPT" restart \
+		--inherit-fd 201:8 --inherit-fd 4:9 "$T/inh.img" 9<"$T/given" 8<"$T/given2" || return 1
+	has "$T/inh.log" "nr_inherit 2 reserved2 0" || return 1
+	has "$T/inh.log" "inherit 4 ino $(stat -c %i "$T/given")" || return 1
+	has "$T/inh.log" "inherit 201 ino $(stat -c %i "$T/given2")" || return 1
+	# This command's own descriptors are out of their way.
+	has "$T/inh.log" "image and status above 201" || return 1
+	has "$T/inh.log" "pipe 900 read r size 16384 held 0 write w size 16384 held 0 one pipe" || return 1
+}
+
+t_restart_inherit_fd_refusals_exit_2_or_8() {
+	need_fake || return
+	"$MKIMAGE" --host --cwd "$T" "$T/inh2.img" || return 1
+	expect 2 "$CKPT" restart --inherit-fd 7x "$T/inh2.img" || return 1
+	has "$T/err" "--inherit-fd 7x: give N or N:M, descriptor numbers" || return 1
+	expect 2 "$CKPT" restart --inherit-fd 3:77 "$T/inh2.img" || return 1
+	has "$T/err" "--inherit-fd 3:77: descriptor 77 of this command is not open" || return 1
+	expect 2 "$CKPT" restart --inherit-fd 3:0 --inherit-fd 3:0 "$T/inh2.img" || return 1
+	has "$T/err" "descriptor 3 of the program is handed over twice" || return 1
+	expect 2 fake CKPT_FAKE_RESTART_LOG="$T/inh2.log" "$CKPT" restart --inherit-fd 9:0 "$T/inh2.img" || return 1
+	has "$T/err" "--inherit-fd 9: $T/inh2.img has no descriptor 9" || return 1
+	[ ! -e "$T/inh2.log" ] || return 1
+	# A socket at 8: it leads outside, and nothing was handed over for it.
+	"$MKIMAGE" --host --cwd "$T" --more-files "$T/sock.img" || return 1
+	expect 8 fake CKPT_FAKE_RESTART_LOG="$T/sock.log" "$CKPT" restart "$T/sock.img" || return 1
+	has "$T/err" "$T/sock.img: fd 8 is socket:[5678], which leads outside the process and cannot be reopened: hand a descriptor over for it with --inherit-fd 8" || return 1
+	[ ! -e "$T/sock.log" ]
 }
 
 # has_cap N: this shell has capability N in its effective set.

@@ -41,6 +41,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -238,10 +239,25 @@ static void log_pipe_end(int fd, long pfd, struct stat *st, int *ok)
 static void log_pipes(int fd, const struct ckpt_restart_args *a)
 {
 	const struct ckpt_restart_pipe *p = (const void *)(uintptr_t)a->pipes;
+	const int32_t *inherit = (const void *)(uintptr_t)a->inherit;
+	int32_t low = a->fd < a->status_fd ? a->fd : a->status_fd;
 
 	log_line(fd, "args size %u flags %llu nr_pipes %u reserved %u pipes %s\n",
 		 a->size, (unsigned long long)a->flags, a->nr_pipes,
 		 a->reserved, a->pipes ? "set" : "none");
+	log_line(fd, "nr_inherit %u reserved2 %u\n", a->nr_inherit, a->reserved2);
+	for (uint32_t i = 0; inherit && i < a->nr_inherit; i++) {
+		struct stat st;
+
+		if (real_syscall(SYS_fstat, (long)inherit[i], &st))
+			st.st_ino = 0;
+		log_line(fd, "inherit %d ino %llu\n", inherit[i],
+			 (unsigned long long)st.st_ino);
+		if (low <= inherit[i])
+			low = -1;
+	}
+	if (a->nr_inherit && low >= 0)
+		log_line(fd, "image and status above %d\n", inherit[a->nr_inherit - 1]);
 	for (uint32_t i = 0; p && i < a->nr_pipes; i++) {
 		struct stat r, w;
 		int rok, wok;
@@ -318,6 +334,20 @@ static long fake_restart(const struct ckpt_restart_args *a)
 	return -1;
 }
 
+/*
+ * The stand-in device, or a copy of it: the restart child moves its
+ * descriptors out of the way of those it hands over (--inherit-fd).
+ */
+static int is_fake(int fd)
+{
+	struct stat st;
+
+	/* The stand-in is /dev/null. */
+	return fd == fake_fd ||
+	       (!real_syscall(SYS_fstat, (long)fd, &st) && S_ISCHR(st.st_mode) &&
+		st.st_rdev == makedev(1, 3));
+}
+
 /* The restart child calls the ioctl through syscall(2): the vDSO has moved. */
 long syscall(long nr, ...)
 {
@@ -333,7 +363,7 @@ long syscall(long nr, ...)
 	a6 = va_arg(ap, long);
 	va_end(ap);
 	/* An int argument leaves the upper half of its register undefined. */
-	if (nr == SYS_ioctl && fake_fd >= 0 && (int)a1 == fake_fd &&
+	if (nr == SYS_ioctl && fake_fd >= 0 && is_fake((int)a1) &&
 	    (unsigned int)a2 == CKPT_IOC_RESTART)
 		return fake_restart((const struct ckpt_restart_args *)a3);
 	return real_syscall(nr, a1, a2, a3, a4, a5, a6);
