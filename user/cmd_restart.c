@@ -86,7 +86,7 @@ const struct ckpt_cmd cmd_restart = {
 	"both ends of: a capacity above your pipe-max-size is refused as well.\n"
 	"\n"
 	"What connected the process to the outside (a pipe to another process, a\n"
-	"socket, a terminal) cannot be reopened: at descriptors 0-2 the program\n"
+	"terminal) cannot be reopened: at descriptors 0-2 the program\n"
 	"gets this command's own, and any descriptor can be handed over with\n"
 	"--inherit-fd; restart refuses the others, naming them.\n"
 	"\n"

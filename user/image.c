@@ -266,20 +266,6 @@ static int bad(struct image_parser *p, int code, const char *field,
 	return p->error;
 }
 
-/* Fail on the file record of @e, an earlier one. */
-CKPT_PRINTF(4, 5)
-static int bad_end(struct image_parser *p, const struct pipe_end *e,
-		   const char *field, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vbad(p, CKPT_ECORRUPT, CKPT_HDR_FILE, e->index, e->offset, field, fmt,
-	     ap);
-	va_end(ap);
-	return p->error;
-}
-
 #define INVALID(p, field, ...)	bad(p, CKPT_ECORRUPT, field, __VA_ARGS__)
 
 static bool all_zero(const void *buf, size_t len)
@@ -979,24 +965,14 @@ static void end_files(struct image_parser *p)
 }
 
 /*
- * The ends of pipes below @id (of all pipes not seen yet, if @all) have
- * had their chance: each above descriptor 2 needed a pipe record.  Those
- * at 0, 1 and 2 may be of a pipe to the outside, which restart replaces
- * with its own standard input, output or error.
+ * Pass the ends of pipes below @id: they have no pipe record, so they
+ * lead outside the process, and restart takes their descriptors from its
+ * caller (standard input, output and error, or --inherit-fd).
  */
-static int pipes_below(struct image_parser *p, uint64_t id, bool all)
+static void pipes_below(struct image_parser *p, uint64_t id)
 {
-	for (; p->ends_cursor < p->nr_ends; p->ends_cursor++) {
-		const struct pipe_end *e = &p->ends[p->ends_cursor];
-
-		if (!all && e->n >= id)
-			break;
-		if (e->fd > 2)
-			return bad_end(p, e, "name",
-				       "fd %d holds pipe:[%llu], which has no CKPT_HDR_PIPE record (pipes held above fd 2 are saved, in ascending id order, before CKPT_HDR_MM)",
-				       e->fd, (unsigned long long)e->n);
-	}
-	return CKPT_OK;
+	while (p->ends_cursor < p->nr_ends && p->ends[p->ends_cursor].n < id)
+		p->ends_cursor++;
 }
 
 /*
@@ -1010,7 +986,6 @@ static int do_pipe(struct image_parser *p)
 	uint64_t want = ALIGN8(sizeof(*pp) + (uint64_t)pp->nr_bytes);
 	struct image_pipe *ip;
 	bool found = false;
-	int ret;
 
 	if (p->img.nr_pipes == CKPT_IMAGE_MAX_PIPES)
 		return INVALID(p, "type", "more than %u CKPT_HDR_PIPE records",
@@ -1036,9 +1011,7 @@ static int do_pipe(struct image_parser *p)
 		return INVALID(p, "len", "%u, expected %llu for nr_bytes %u",
 			       p->cur.len, (unsigned long long)want,
 			       pp->nr_bytes);
-	ret = pipes_below(p, pp->id, false);
-	if (ret)
-		return ret;
+	pipes_below(p, pp->id);
 	for (; p->ends_cursor < p->nr_ends &&
 	       p->ends[p->ends_cursor].n == pp->id; p->ends_cursor++)
 		found |= p->ends[p->ends_cursor].is_inode;
@@ -1285,7 +1258,6 @@ static int check_order(struct image_parser *p)
 	};
 	uint32_t type = p->cur.type;
 	int stage = type_stage(type);
-	int ret;
 
 	if (stage < 0)
 		return INVALID(p, "type", "unknown record type %u", type);
@@ -1306,9 +1278,7 @@ static int check_order(struct image_parser *p)
 		p->stage = ST_PIPES;
 	}
 	if (p->stage == ST_PIPES && type == CKPT_HDR_MM) {
-		ret = pipes_below(p, 0, true);
-		if (ret)
-			return ret;
+		pipes_below(p, UINT64_MAX);
 		p->stage = ST_MM;
 	}
 	if (p->stage == ST_PAGES ? stage == ST_PAGES : type == expected[p->stage])

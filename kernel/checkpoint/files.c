@@ -14,14 +14,14 @@
  * position; descriptors that shared a file share it again.  A regular
  * file deleted while open comes back with its contents (deleted.c).
  *
- * What connects the process to the outside, a pipe to another process, a
- * socket or a terminal, is recorded but cannot be reopened: at 0, 1 and
- * 2 the restart command's own stay, and at any descriptor the restart
- * caller may hand over a file of its own (ckpt_restart_args::inherit, as
- * CRIU's --inherit-fd); restart refuses the others, naming them.  Every
- * other kind of descriptor (an eventfd, a memfd, a block device, a FIFO
- * with data in it, ...) is refused at checkpoint, naming it, rather
- * than restored wrong.
+ * What connects the process to the outside, a pipe to another process or
+ * a terminal, is recorded but cannot be reopened: at 0, 1 and 2 the
+ * restart command's own stay, and at any descriptor the restart caller
+ * may hand over a file of its own (ckpt_restart_args::inherit, as CRIU's
+ * --inherit-fd); restart refuses the others, naming them.  Every other
+ * kind of descriptor above 2 (a socket, an eventfd, a memfd, a block
+ * device, a FIFO with data in it, ...) is refused at checkpoint, naming
+ * it, rather than restored wrong.
  */
 #include <linux/fdtable.h>
 #include <linux/file.h>
@@ -49,12 +49,14 @@ static const char * const ckpt_devices[] = {
 };
 
 /*
- * Can restart hand it over (ckpt_restart_args::inherit) if not reopen
- * it?  A pipe, a socket or a character device: what may lead outside.
+ * Can restart take it from its caller (ckpt_restart_args::inherit) if
+ * not reopen it?  A pipe or a character device (a terminal, say): what
+ * leads outside.  A socket has state of its own, not saved yet: it is
+ * refused, but at 0, 1 and 2.
  */
 static bool ckpt_inheritable(umode_t mode)
 {
-	return S_ISFIFO(mode) || S_ISSOCK(mode) || S_ISCHR(mode);
+	return S_ISFIFO(mode) || S_ISCHR(mode);
 }
 
 /* Can restart reopen this file by its path? */
@@ -351,6 +353,7 @@ static int checkpoint_file(struct ckpt_ctx *ctx, const struct ckpt_fd *f,
 	if (f->fd > 2 && !f->inner_pipe && !ckpt_reopenable(st.mode, name) &&
 	    !ckpt_inheritable(st.mode)) {
 		ckpt_err(ctx, "fd %u: %s (%s) is not supported yet", f->fd, name,
+			 S_ISSOCK(st.mode) ? "a socket" :
 			 S_ISBLK(st.mode) ? "a block device" :
 			 "a kernel object without a path");
 		return -EOPNOTSUPP;

@@ -16,6 +16,7 @@
 #include <linux/seccomp.h>
 #include <sys/mount.h>
 #include <sys/sem.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
@@ -745,6 +746,18 @@ static void refuses_state(struct __test_metadata *_metadata,
 	EXPECT_EQ(EOPNOTSUPP, errno);
 	EXPECT_NE(NULL, strstr(msg, what)) TH_LOG("%s", msg);
 	kill_child(pid);
+}
+
+static int open_a_socket(void)
+{
+	int s[2];
+
+	return socketpair(AF_UNIX, SOCK_STREAM, 0, s) || s[0] != 3 ? -1 : 0;
+}
+
+TEST(refuses_a_socket_naming_it)
+{
+	refuses_state(_metadata, open_a_socket, "fd 3: socket:[");
 }
 
 TEST(refuses_posix_timers)

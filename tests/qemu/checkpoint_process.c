@@ -10,8 +10,8 @@
  * handlers called with the right flags, each pending signal delivered
  * once, and its auxv and cmdline as they were.
  *
- * A pipe to another process and a socket come back as the descriptors
- * the restart caller hands over in their place.
+ * Pipes to another process come back as the descriptors the restart
+ * caller hands over in their place; the image's dups of them share them.
  *
  * Files deleted while open come back as unlinked files with the same
  * contents, holes, permissions, flags and positions; a memfd, and one a
@@ -866,23 +866,27 @@ TEST(deleted_file_you_may_not_read_is_refused)
 
 /* ------------------------------------------------------ handed over */
 
-#define H_PIPE		(1 << 1)	/* 3 is not a pipe's write end */
-#define H_SOCK		(1 << 2)	/* 4 is not a socket */
-#define H_WRITE		(1 << 3)	/* writing to them failed */
+#define H_OUT		(1 << 1)	/* 3 is not a pipe's write end */
+#define H_IN		(1 << 2)	/* 4 is not a pipe's read end */
+#define H_DATA		(1 << 3)	/* what went through them is wrong */
+#define H_SHARED	(1 << 4)	/* 5 is not 4's open file */
 
 /*
- * 3: the write end of a pipe, 4: a socket, the other ends in a child of
- * ours (killed with us).  After restart, 3 and 4 are what the test
- * handed over: the words written there reach it.
+ * 3: the write end of one pipe, 4: the read end of another, 5 a dup of
+ * 4; their other ends in a child of ours (killed with us).  After
+ * restart, 3 and 4 are what the test handed over: "out" written to 3
+ * reaches it, and what it wrote before the restart, "in", is read from
+ * 4; 5 shares 4's open file.
  */
 static int outside_program(struct run_shared *sh)
 {
-	struct stat st;
-	int p[2], s[2], failed = 0;
+	struct stat st, st5;
+	int a[2], b[2], failed = 0;
+	char buf[8];
 	pid_t helper;
 
-	if (pipe(p) || p[0] != 3 || p[1] != 4 ||
-	    socketpair(AF_UNIX, SOCK_STREAM, 0, s) || s[0] != 5)
+	if (pipe(a) || a[0] != 3 || a[1] != 4 || pipe(b) || b[0] != 5 ||
+	    b[1] != 6)
 		return T_SETUP;
 	helper = fork();
 	if (helper == 0) {
@@ -890,8 +894,8 @@ static int outside_program(struct run_shared *sh)
 		for (;;)
 			pause();
 	}
-	if (helper < 0 || dup2(4, 3) != 3 || dup2(5, 4) != 4 || close(5) ||
-	    close(s[1]))
+	/* 3: a's write end, 4 and 5: b's read end. */
+	if (helper < 0 || dup2(4, 3) != 3 || dup2(5, 4) != 4 || close(6))
 		return T_SETUP;
 	sh->ready = 1;
 	while (!sh->go)
@@ -899,40 +903,44 @@ static int outside_program(struct run_shared *sh)
 
 	if (fstat(3, &st) || !S_ISFIFO(st.st_mode) ||
 	    (fcntl(3, F_GETFL) & O_ACCMODE) != O_WRONLY)
-		failed |= H_PIPE;
-	if (fstat(4, &st) || !S_ISSOCK(st.st_mode))
-		failed |= H_SOCK;
-	if (write(3, "pipe", 4) != 4 || write(4, "sock", 4) != 4)
-		failed |= H_WRITE;
+		failed |= H_OUT;
+	if (fstat(4, &st) || !S_ISFIFO(st.st_mode) ||
+	    (fcntl(4, F_GETFL) & O_ACCMODE) != O_RDONLY)
+		failed |= H_IN;
+	if (write(3, "out", 3) != 3 || read(4, buf, sizeof(buf)) != 2 ||
+	    memcmp(buf, "in", 2))
+		failed |= H_DATA;
+	if (fstat(5, &st5) || st5.st_ino != st.st_ino ||
+	    fcntl(5, F_SETFL, O_NONBLOCK) || !(fcntl(4, F_GETFL) & O_NONBLOCK))
+		failed |= H_SHARED;
 	return failed;
 }
 
 /*
- * A pipe to another process and a socket are recorded, and restart puts
- * in their place what its caller hands over (ckpt restart --inherit-fd).
+ * Pipes to another process are recorded, and restart puts in their
+ * place what its caller hands over (ckpt restart --inherit-fd).
  */
-TEST(handed_over_descriptors_take_the_place_of_a_pipe_and_a_socket)
+TEST(handed_over_descriptors_take_the_place_of_pipes_to_the_outside)
 {
+	int out[2], in[2];
 	char buf[8];
-	int p[2], s[2];
 
 	if (!ckpt_available())
 		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
-	ASSERT_EQ(0, pipe(p));
-	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, s));
-	restart_inherit[0] = (struct restart_inherit){ .to = 3, .from = p[1] };
-	restart_inherit[1] = (struct restart_inherit){ .to = 4, .from = s[0] };
+	ASSERT_EQ(0, pipe(out));
+	ASSERT_EQ(0, pipe(in));
+	ASSERT_EQ(2, write(in[1], "in", 2));
+	restart_inherit[0] = (struct restart_inherit){ .to = 3, .from = out[1] };
+	restart_inherit[1] = (struct restart_inherit){ .to = 4, .from = in[0] };
 	restart_nr_inherit = 2;
 	comes_back(_metadata, outside_program, NULL, CKPT_HDR_FILE);
 	restart_nr_inherit = 0;
-	close(p[1]);
-	close(s[0]);
-	EXPECT_EQ(4, read(p[0], buf, sizeof(buf)));
-	EXPECT_EQ(0, memcmp(buf, "pipe", 4));
-	EXPECT_EQ(4, read(s[1], buf, sizeof(buf)));
-	EXPECT_EQ(0, memcmp(buf, "sock", 4));
-	close(p[0]);
-	close(s[1]);
+	close(out[1]);
+	EXPECT_EQ(3, read(out[0], buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "out", 3));
+	close(out[0]);
+	close(in[0]);
+	close(in[1]);
 }
 
 /* ---------------------------------------------------------------- FIFOs */
