@@ -67,9 +67,9 @@ const struct ckpt_cmd cmd_restart = {
 	"restart a process from an image\n"
 	"\n"
 	"Usage: ckpt restart [KEY OPTIONS] [--inherit-fd N[:M]]... [--detach]\n"
-	"                    [--no-verify] FILE|-\n"
+	"                    [--allow-changed-files] [--no-verify] FILE|-\n"
 	"       restart [KEY OPTIONS] [--inherit-fd N[:M]]... [--detach]\n"
-	"               [--no-verify] FILE|-\n"
+	"               [--allow-changed-files] [--no-verify] FILE|-\n"
 	"\n"
 	"Decrypts the image FILE (or standard input) and restarts the process in\n"
 	"it, as a child of this command, with your credentials: never those of\n"
@@ -99,6 +99,9 @@ const struct ckpt_cmd cmd_restart = {
 	"      --inherit-fd N[:M]      give the program at descriptor N this\n"
 	"                              command's descriptor M (default N) instead\n"
 	"                              of the image's (repeatable)\n"
+	"      --allow-changed-files   reopen files open at descriptors whose size\n"
+	"                              or modification time changed (the same\n"
+	"                              file, other contents: a log appended to)\n"
 	"      --detach                leave the program running, print its pid\n"
 	"      --no-verify             read FILE once, without checking it first\n"
 	"  -q, --quiet                 no messages but errors\n"
@@ -124,6 +127,7 @@ struct options {
 	bool detach;
 	bool no_verify;
 	bool quiet;
+	bool changed_files;
 	struct inherit *inherit;	/* ascending @to */
 	size_t nr_inherit;
 };
@@ -593,6 +597,7 @@ static void __attribute__((noreturn)) child_restart(struct job *job)
 	args.nr_pipes = (uint32_t)job->img->nr_pipes;
 	args.inherit = (uintptr_t)tos;
 	args.nr_inherit = (uint32_t)o->nr_inherit;
+	args.flags = o->changed_files ? CKPT_RESTART_CHANGED_FILES : 0;
 	/* A plain syscall: the vDSO has moved. */
 	if (syscall(SYS_ioctl, job->dev, CKPT_IOC_RESTART, &args) == 0)
 		_exit(CKPT_EFAIL);	/* not reached: the image runs instead */
@@ -965,6 +970,7 @@ enum {
 	OPT_DETACH = 0x100,
 	OPT_NO_VERIFY,
 	OPT_INHERIT_FD,
+	OPT_CHANGED_FILES,
 };
 
 /* A descriptor number: digits only, 0..INT_MAX; its end in *@end. */
@@ -1026,6 +1032,7 @@ static int parse_options(struct options *o, int argc, char **argv)
 		{ "detach", no_argument, NULL, OPT_DETACH },
 		{ "no-verify", no_argument, NULL, OPT_NO_VERIFY },
 		{ "inherit-fd", required_argument, NULL, OPT_INHERIT_FD },
+		{ "allow-changed-files", no_argument, NULL, OPT_CHANGED_FILES },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		KEY_OPTIONS_DECRYPT,
@@ -1041,6 +1048,9 @@ static int parse_options(struct options *o, int argc, char **argv)
 			break;
 		case OPT_NO_VERIFY:
 			o->no_verify = true;
+			break;
+		case OPT_CHANGED_FILES:
+			o->changed_files = true;
 			break;
 		case OPT_INHERIT_FD:
 			ret = add_inherit(o, optarg);

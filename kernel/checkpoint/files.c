@@ -542,14 +542,21 @@ static struct file *restore_file_open(struct ckpt_ctx *ctx,
 	else if (S_ISCHR(st.mode))
 		same = new_encode_dev(st.rdev) == h->rdev;
 	else
-		/* Writing to a FIFO moves its mtime: its identity is its inode. */
+		/*
+		 * Writing to a FIFO moves its mtime: its identity is its inode.
+		 * So is a regular file's if the caller says its contents may
+		 * have changed.
+		 */
 		same = new_encode_dev(st.dev) == h->dev && st.ino == h->ino &&
 		       (S_ISDIR(st.mode) || S_ISFIFO(st.mode) ||
+			ctx->flags & CKPT_RESTART_CHANGED_FILES ||
 			(st.size == h->size && st.mtime.tv_sec == h->mtime_sec &&
 			 st.mtime.tv_nsec == h->mtime_nsec));
 	if (!same) {
-		ckpt_err(ctx, "fd %d: %s changed since the checkpoint (type, device, inode, size or modification time differ)",
-			 h->fd, h->name);
+		ckpt_err(ctx, "fd %d: %s changed since the checkpoint (%s)", h->fd,
+			 h->name, ctx->flags & CKPT_RESTART_CHANGED_FILES ?
+			 "type, device or inode differ: it is another file" :
+			 "type, device, inode, size or modification time differ");
 		fput(file);
 		return ERR_PTR(-ESTALE);
 	}

@@ -164,12 +164,13 @@ static long ckpt_ioctl_restart(struct ckpt_restart_args __user *uargs)
 	ret = copy_struct_from_user(&args, sizeof(args), uargs, usize);
 	if (ret)
 		return ret;
-	if (args.flags || args.reserved || args.reserved2)
+	if (args.flags & ~CKPT_RESTART_FLAGS || args.reserved || args.reserved2)
 		return -EINVAL;
 
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return -ENOMEM;
+	ctx->flags = args.flags;
 	ctx->file = ckpt_fget(args.fd, FMODE_READ);
 	if (IS_ERR(ctx->file)) {
 		ret = PTR_ERR(ctx->file);

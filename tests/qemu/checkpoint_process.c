@@ -297,7 +297,7 @@ static int open_changed(void)
 }
 
 /* A file changed between checkpoint and restart is refused, named. */
-TEST(changed_file_is_refused_naming_it)
+TEST(changed_file_is_refused_naming_it_unless_allowed)
 {
 	char data[] = "/tmp/ckpt-changed.XXXXXX";
 	struct restart_result res;
@@ -326,6 +326,29 @@ TEST(changed_file_is_refused_naming_it)
 	EXPECT_FALSE(res.committed);
 	EXPECT_EQ(ESTALE, res.err);
 	EXPECT_NE(NULL, strstr(res.msg, data)) TH_LOG("%s", res.msg);
+
+	/* Asked to, restart reopens the same file with other contents. */
+	restart_flags = CKPT_RESTART_CHANGED_FILES;
+	ASSERT_EQ(0, restart_image(&img, fd, -1, (uid_t)-1, &res));
+	EXPECT_TRUE(res.started) TH_LOG("%s", res.msg);
+	if (res.started) {
+		char link[64], target[128] = "";
+
+		snprintf(link, sizeof(link), "/proc/%d/fd/3", res.pid);
+		EXPECT_LT(0, readlink(link, target, sizeof(target) - 1));
+		EXPECT_STREQ(data, target);
+		kill_child(res.pid);
+	}
+	/* But not another file at its path. */
+	ASSERT_EQ(0, unlink(data));
+	ASSERT_EQ(0, close(open(data, O_RDWR | O_CREAT | O_EXCL, 0600)));
+	ASSERT_EQ(0, restart_image(&img, fd, -1, (uid_t)-1, &res));
+	if (res.started)
+		kill_child(res.pid);
+	EXPECT_FALSE(res.started);
+	EXPECT_EQ(ESTALE, res.err);
+	EXPECT_NE(NULL, strstr(res.msg, "it is another file")) TH_LOG("%s", res.msg);
+	restart_flags = 0;
 
 	/* Not readable by the caller: EACCES, the caller intact. */
 	if (geteuid() != 0) {

@@ -807,6 +807,9 @@ struct restart_inherit {
 static struct restart_inherit restart_inherit[8];
 static unsigned int restart_nr_inherit;
 
+/* ckpt_restart_args::flags for restart_image() */
+static __u64 restart_flags;
+
 /* Out of the way of the descriptors handed over. */
 #define RESTART_HELD_FD		500
 #define RESTART_OWN_FD		600
@@ -896,6 +899,7 @@ static inline int restart_image(const struct image *img, int imgfd,
 				child_fail(st[1], "dup2 of a descriptor to hand over");
 		args.inherit = (uintptr_t)tos;
 		args.nr_inherit = restart_nr_inherit;
+		args.flags = restart_flags;
 		if (restart_child_prep)
 			restart_child_prep();
 		syscall(SYS_ioctl, dev, CKPT_IOC_RESTART, &args);

@@ -91,7 +91,7 @@ struct ckpt_checkpoint_args {
  *		from its current position (a pipe works as well as a file)
  * @status_fd:	-1, or a file open for writing (a pipe to the caller's
  *		parent) that receives a one-line reason if the restart fails
- * @flags:	must be zero
+ * @flags:	CKPT_RESTART_* flags
  * @errbuf:	optional user pointer to a buffer that receives a
  *		NUL-terminated message explaining a failure (0: none)
  * @errbuf_len:	size of @errbuf in bytes
@@ -140,6 +140,15 @@ struct ckpt_restart_args {
 	__u32 nr_inherit;
 	__u32 reserved2;
 };
+
+/*
+ * ckpt_restart_args::flags: reopen the regular files of descriptors whose
+ * size or modification time changed since the checkpoint (a log someone
+ * else appended to); they must still be the same inode of the same
+ * device.  Mapped files are always checked.
+ */
+#define CKPT_RESTART_CHANGED_FILES	0x00000001
+#define CKPT_RESTART_FLAGS		CKPT_RESTART_CHANGED_FILES
 
 /* The most descriptors ckpt_restart_args::inherit may name. */
 #define CKPT_INHERIT_MAX	1024

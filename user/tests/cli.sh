@@ -802,7 +802,12 @@ t_restart_inherit_fd_hands_over_the_commands_descriptors() {
 	# The program's 4 and 201 get this command's 9 and 8; the rest as before.
 	expect 4 fake CKPT_FAKE_RESTART_LOG="$T/inh.log" "$CKPT" restart \
 		--inherit-fd 201:8 --inherit-fd 4:9 "$T/inh.img" 9<"$T/given" 8<"$T/given2" || return 1
+	has "$T/inh.log" "args size 64 flags 0 " || return 1
 	has "$T/inh.log" "nr_inherit 2 reserved2 0" || return 1
+	# --allow-changed-files is a flag of the ioctl.
+	expect 4 fake CKPT_FAKE_RESTART_LOG="$T/chg.log" "$CKPT" restart \
+		--allow-changed-files "$T/inh.img" || return 1
+	has "$T/chg.log" "args size 64 flags 1 " || return 1
 	has "$T/inh.log" "inherit 4 ino $(stat -c %i "$T/given")" || return 1
 	has "$T/inh.log" "inherit 201 ino $(stat -c %i "$T/given2")" || return 1
 	# This command's own descriptors are out of their way.
