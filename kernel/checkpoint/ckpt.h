@@ -29,6 +29,7 @@
 #include <linux/checkpoint.h>
 
 struct file;
+struct page;
 struct task_struct;
 
 /* Longest message an ioctl may return through its errbuf. */
@@ -108,7 +109,7 @@ struct ckpt_upipe {
  * @rvmas:	restart: the image's VMAs, @rmm->nr_vmas of them
  * @cpu:	restart: the registers to load
  * @rauxv:	restart: the image's auxiliary vector
- * @pagebuf:	restart: CKPT_PAGES_MAX pages of buffer
+ * @pages:	restart: room for CKPT_PAGES_MAX pages of a run
  * @pages_end:	restart: where the last run of pages ended
  * @rfiles:	restart: the image's descriptors, files reopened
  * @nr_rfiles:	restart: how many
@@ -150,7 +151,7 @@ struct ckpt_ctx {
 	struct ckpt_rvma *rvmas;
 	struct ckpt_cpu_state cpu;
 	struct ckpt_hdr_auxv *rauxv;
-	void *pagebuf;
+	struct page **pages;
 	u64 pages_end;
 	struct ckpt_rfile *rfiles;
 	unsigned int nr_rfiles;

@@ -34,14 +34,15 @@ static inline const struct inode *ckpt_file_inode(const struct file *file)
 #endif
 }
 
-/* One page of another mm; get_user_pages_remote() lost @vmas in 6.5. */
-static inline long ckpt_gup_one(struct mm_struct *mm, unsigned long addr,
-				unsigned int gup_flags, struct page **page)
+/* @nr pages of an mm; get_user_pages_remote() lost @vmas in 6.5. */
+static inline long ckpt_gup(struct mm_struct *mm, unsigned long addr,
+			    unsigned long nr, unsigned int gup_flags,
+			    struct page **pages)
 {
 #ifdef CKPT_GUP_TAKES_VMAS
-	return get_user_pages_remote(mm, addr, 1, gup_flags, page, NULL, NULL);
+	return get_user_pages_remote(mm, addr, nr, gup_flags, pages, NULL, NULL);
 #else
-	return get_user_pages_remote(mm, addr, 1, gup_flags, page, NULL);
+	return get_user_pages_remote(mm, addr, nr, gup_flags, pages, NULL);
 #endif
 }
 

@@ -32,6 +32,8 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
+
 #include "ckpt.h"
 #include "compat.h"
 
@@ -316,7 +318,7 @@ static struct page *ckpt_get_page(struct mm_struct *mm,
 	struct page *page;
 	long ret;
 
-	ret = ckpt_gup_one(mm, addr, gup_flags, &page);
+	ret = ckpt_gup(mm, addr, 1, gup_flags, &page);
 	if (ret == -EFAULT || ret == 0)
 		return NULL;
 	if (ret < 0)
@@ -328,8 +330,39 @@ static struct page *ckpt_get_page(struct mm_struct *mm,
 	return page;
 }
 
+/*
+ * Copy a run of a process's pages to the image (@write) or from it, once:
+ * mapped together into the kernel's address space, they go to or come
+ * from the image file in one write or read, as a write(2) of them would,
+ * without a bounce buffer.  Without the address space for that, a page
+ * at a time.
+ */
+static int ckpt_pages_io(struct ckpt_ctx *ctx, struct page **pages,
+			 unsigned int nr, bool write)
+{
+	unsigned int i;
+	void *p = NULL;
+	int ret = 0;
+
+	if (nr > 1)
+		p = vmap(pages, nr, VM_MAP, write ? PAGE_KERNEL_RO : PAGE_KERNEL);
+	if (p) {
+		ret = write ? ckpt_write(ctx, p, nr * PAGE_SIZE) :
+			      ckpt_read(ctx, p, nr * PAGE_SIZE);
+		vunmap(p);
+		return ret;
+	}
+	for (i = 0; i < nr && !ret; i++) {
+		p = kmap_local_page(pages[i]);
+		ret = write ? ckpt_write(ctx, p, PAGE_SIZE) :
+			      ckpt_read(ctx, p, PAGE_SIZE);
+		kunmap_local(p);
+	}
+	return ret;
+}
+
 static int ckpt_write_pages(struct ckpt_ctx *ctx, unsigned long addr,
-			    unsigned int nr, const void *buf)
+			    struct page **pages, unsigned int nr)
 {
 	struct ckpt_hdr_pages h;
 	int ret;
@@ -342,7 +375,7 @@ static int ckpt_write_pages(struct ckpt_ctx *ctx, unsigned long addr,
 
 	ret = ckpt_write(ctx, &h, sizeof(h));
 	if (!ret)
-		ret = ckpt_write(ctx, buf, nr * PAGE_SIZE);
+		ret = ckpt_pages_io(ctx, pages, nr, true);
 	if (!ret) {
 		ctx->nr_records++;
 		ctx->nr_pages += nr;
@@ -353,15 +386,19 @@ static int ckpt_write_pages(struct ckpt_ctx *ctx, unsigned long addr,
 /* Scan at most this many pages per hold of the mmap lock. */
 #define CKPT_SCAN_BATCH		1024
 
+/*
+ * The saved pages of a VMA, in runs of up to CKPT_PAGES_MAX pages held
+ * in @pages while they are written.
+ */
 static int checkpoint_vma_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
-				const struct ckpt_vma *v, void *buf)
+				const struct ckpt_vma *v, struct page **pages)
 {
 	unsigned long addr = v->start;
 	int ret = 0;
 
 	while (addr < v->end) {
 		unsigned long run = 0;
-		unsigned int nr = 0, scanned = 0;
+		unsigned int i, nr = 0, scanned = 0;
 
 		if (mmap_read_lock_killable(mm))
 			return -EINTR;
@@ -383,15 +420,15 @@ static int checkpoint_vma_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 			}
 			if (!nr)
 				run = addr;
-			memcpy_from_page(buf + nr * PAGE_SIZE, page, 0, PAGE_SIZE);
-			put_page(page);
-			nr++;
+			pages[nr++] = page;
 			addr += PAGE_SIZE;
 		}
 		mmap_read_unlock(mm);
 
 		if (!ret && nr)
-			ret = ckpt_write_pages(ctx, run, nr, buf);
+			ret = ckpt_write_pages(ctx, run, pages, nr);
+		for (i = 0; i < nr; i++)
+			put_page(pages[i]);
 		if (ret)
 			return ret;
 		if (fatal_signal_pending(current))
@@ -437,9 +474,9 @@ static int checkpoint_auxv(struct ckpt_ctx *ctx, struct mm_struct *mm)
 int checkpoint_mm(struct ckpt_ctx *ctx)
 {
 	struct ckpt_mm_snapshot snap = {};
+	struct page **pages = NULL;
 	struct mm_struct *mm;
 	char *pathbuf = NULL;
-	void *buf = NULL;
 	unsigned int i;
 	int ret;
 
@@ -486,20 +523,20 @@ int checkpoint_mm(struct ckpt_ctx *ctx)
 	if (ret)
 		goto out;
 
-	buf = kvmalloc(CKPT_PAGES_MAX * PAGE_SIZE, GFP_KERNEL);
-	if (!buf) {
+	pages = kmalloc_array(CKPT_PAGES_MAX, sizeof(*pages), GFP_KERNEL);
+	if (!pages) {
 		ret = -ENOMEM;
 		goto out;
 	}
 	for (i = 0; i < snap.nr; i++) {
 		if (snap.vmas[i].save == CKPT_SAVE_NONE)
 			continue;
-		ret = checkpoint_vma_pages(ctx, mm, &snap.vmas[i], buf);
+		ret = checkpoint_vma_pages(ctx, mm, &snap.vmas[i], pages);
 		if (ret)
 			goto out;
 	}
 out:
-	kvfree(buf);
+	kfree(pages);
 	kfree(pathbuf);
 	ckpt_snap_release(&snap);
 	mmput(mm);
@@ -956,6 +993,7 @@ static const struct ckpt_hdr_vma *restore_pages_vma(struct ckpt_ctx *ctx,
 int restore_mm_pages(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 {
 	struct ckpt_hdr_pages h;
+	long got, i;
 	size_t len;
 	int ret;
 
@@ -981,18 +1019,30 @@ int restore_mm_pages(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 		return -EINVAL;
 	}
 
-	ret = ckpt_read(ctx, ctx->pagebuf, len);
+	/*
+	 * The pages as PTRACE_POKEDATA finds them (access_process_vm()):
+	 * copy on write broken, protections ignored.  The image's bytes are
+	 * read straight into them.
+	 */
+	if (mmap_read_lock_killable(current->mm))
+		return -EINTR;
+	got = ckpt_gup(current->mm, h.addr, h.nr_pages, FOLL_FORCE | FOLL_WRITE,
+		       ctx->pages);
+	mmap_read_unlock(current->mm);
+	if (got != h.nr_pages) {
+		ckpt_err(ctx, "writing %u pages at %#llx failed (%ld)", h.nr_pages,
+			 h.addr, got);
+		ret = got < 0 ? got : -EFAULT;
+	} else {
+		ret = ckpt_pages_io(ctx, ctx->pages, h.nr_pages, false);
+	}
+	for (i = 0; i < got; i++) {
+		set_page_dirty_lock(ctx->pages[i]);
+		put_page(ctx->pages[i]);
+	}
 	if (ret)
 		return ret;
 	ctx->nr_records++;
-
-	/* As PTRACE_POKEDATA: breaks copy on write, ignores protections. */
-	if (access_process_vm(current, h.addr, ctx->pagebuf, len,
-			      FOLL_FORCE | FOLL_WRITE) != len) {
-		ckpt_err(ctx, "writing %u pages at %#llx failed", h.nr_pages,
-			 h.addr);
-		return -EFAULT;
-	}
 	ctx->pages_end = h.addr + len;
 	ctx->nr_pages += h.nr_pages;
 	return 0;

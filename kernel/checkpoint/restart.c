@@ -283,7 +283,7 @@ static void restore_release(struct ckpt_ctx *ctx)
 	restore_signals_release(ctx);
 	restore_mm_release(ctx);
 	ckpt_cpu_release(&ctx->cpu);
-	kvfree(ctx->pagebuf);
+	kfree(ctx->pages);
 	kfree(ctx->rtask);
 	kfree(ctx->hdr);
 }
@@ -332,8 +332,9 @@ int do_restart(struct ckpt_ctx *ctx)
 	restore_cpu_syscall(ctx);
 
 	/* Nothing may fail for want of memory past the point of no return. */
-	ctx->pagebuf = kvmalloc(CKPT_PAGES_MAX * PAGE_SIZE, GFP_KERNEL_ACCOUNT);
-	if (!ctx->pagebuf) {
+	ctx->pages = kmalloc_array(CKPT_PAGES_MAX, sizeof(*ctx->pages),
+				   GFP_KERNEL_ACCOUNT);
+	if (!ctx->pages) {
 		ret = -ENOMEM;
 		goto out;
 	}
