@@ -1490,7 +1490,7 @@ static int info_run(const char *path, const struct key_opts *ko, int format)
 	if (ret)
 		return ret;
 	p = image_parser_new(src.name);
-	ret = p ? source_pump(&src, p, NULL, NULL) : CKPT_EFAIL;
+	ret = p ? source_scan(&src, p) : CKPT_EFAIL;
 	if (!ret) {
 		const struct ckpt_image *img = image_parser_image(p);
 		struct pipe_fds pf;

@@ -865,7 +865,7 @@ static int verify(const struct options *o)
 	if (ret)
 		return ret;
 	p = image_parser_new(src.name);
-	ret = p ? source_pump(&src, p, NULL, NULL) : ckpt_fail(CKPT_EFAIL, "out of memory");
+	ret = p ? source_scan(&src, p) : ckpt_fail(CKPT_EFAIL, "out of memory");
 	image_parser_free(p);
 	source_close(&src);
 	return ret;

@@ -1745,6 +1745,22 @@ bool image_file_outside(const struct ckpt_image *img, const struct image_file *f
 	}
 }
 
+uint64_t image_skippable(const struct image_parser *p)
+{
+	if (p->error || p->state != IN_DATA || p->cur.type != CKPT_HDR_PAGES)
+		return 0;
+	return p->data_left;
+}
+
+void image_skip(struct image_parser *p, uint64_t n)
+{
+	p->data_left -= n;
+	p->offset += n;
+	p->img.length = p->offset;
+	if (!p->data_left)
+		end_record(p);
+}
+
 /* ---------------------------------------------------------------- maps */
 
 void image_vma_perms(const struct image_vma *v, char perms[5])

@@ -134,6 +134,15 @@ int image_finish(struct image_parser *p);
 const struct ckpt_image *image_parser_image(const struct image_parser *p);
 
 /*
+ * Bytes from here the parser would take without looking at them: what is
+ * left of a run of pages.  A reader that can seek may pass over them with
+ * image_skip() instead of feeding them.
+ */
+uint64_t image_skippable(const struct image_parser *p);
+/* Take @n of those bytes, 0 < @n <= image_skippable(), as read. */
+void image_skip(struct image_parser *p, uint64_t n);
+
+/*
  * Does descriptor @f of @img lead outside the process, so that restart
  * cannot reopen it: a pipe to another process, a socket, a terminal?
  * At 0, 1 and 2 restart puts its own there; elsewhere it needs one

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "imgio.h"
 
@@ -151,6 +152,45 @@ int source_pump(struct source *s, struct image_parser *p,
 	sodium_memzero(buf, CKPT_IO_BUF);
 	free(buf);
 	return ret;
+}
+
+int source_scan(struct source *s, struct image_parser *p)
+{
+	unsigned char buf[4096];
+	struct stat st;
+	int ret;
+
+	if (s->reader || fstat(s->in.fd, &st) || !S_ISREG(st.st_mode))
+		return source_pump(s, p, NULL, NULL);
+	for (;;) {
+		uint64_t k = image_skippable(p), left = 0;
+		ssize_t n;
+
+		if (ckpt_cancelled())
+			return ckpt_fail(CKPT_EFAIL, "interrupted");
+		if (k) {
+			/* Not past its end: a truncated image says where it ends. */
+			if ((uint64_t)st.st_size > s->in.offset)
+				left = (uint64_t)st.st_size - s->in.offset;
+			if (k > left)
+				k = left;
+			if (!k)
+				break;
+			if (ckpt_in_skip(&s->in, k))
+				return ckpt_fail_errno(CKPT_EFAIL, errno, "%s", s->name);
+			image_skip(p, k);
+			continue;
+		}
+		n = ckpt_in_read(&s->in, buf, sizeof(buf));
+		if (n < 0)
+			return ckpt_fail_errno(CKPT_EFAIL, errno, "%s", s->name);
+		if (!n)
+			break;
+		ret = image_feed(p, buf, (size_t)n);
+		if (ret)
+			return ret;
+	}
+	return image_finish(p);
 }
 
 int sink_open(struct sink *s, const char *path, int mode,

@@ -49,6 +49,13 @@ void source_close(struct source *s);
 int source_pump(struct source *s, struct image_parser *p,
 		int (*sink)(void *ctx, const void *buf, size_t len), void *ctx);
 
+/*
+ * The same without a sink; for a plaintext image in a regular file the
+ * page data is seeked over, not read: checking an image then costs the
+ * reading of its records, not of its memory.
+ */
+int source_scan(struct source *s, struct image_parser *p);
+
 struct sink {
 	struct outfile out;
 	struct stream_writer *writer;	/* NULL: plaintext */

@@ -284,6 +284,21 @@ ssize_t ckpt_in_read(struct ckpt_in *in, void *buf, size_t len)
 	return from_peek + got;
 }
 
+int ckpt_in_skip(struct ckpt_in *in, uint64_t n)
+{
+	size_t from_peek = in->npeek - in->peekpos;
+
+	if (from_peek > n)
+		from_peek = (size_t)n;
+	in->peekpos += from_peek;
+	in->offset += from_peek;
+	n -= from_peek;
+	if (n && lseek(in->fd, (off_t)n, SEEK_CUR) < 0)
+		return -1;
+	in->offset += n;
+	return 0;
+}
+
 void ckpt_in_close(struct ckpt_in *in)
 {
 	if (in->owned && in->fd >= 0)

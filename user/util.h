@@ -126,6 +126,8 @@ int ckpt_in_open(struct ckpt_in *in, const char *path);
 void ckpt_in_init_fd(struct ckpt_in *in, int fd, const char *name);
 /* As ckpt_read_full(): short only at end of file, -1 on error. */
 ssize_t ckpt_in_read(struct ckpt_in *in, void *buf, size_t len);
+/* Pass over @n bytes of a seekable input; -1 with errno on error. */
+int ckpt_in_skip(struct ckpt_in *in, uint64_t n);
 /* Up to @n (at most 16) bytes without consuming them; -1 on error. */
 ssize_t ckpt_in_peek(struct ckpt_in *in, size_t n, const unsigned char **p);
 void ckpt_in_close(struct ckpt_in *in);

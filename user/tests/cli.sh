@@ -355,6 +355,22 @@ t_info_json_has_the_settings_signals_pending_signals_and_auxv() {
 	[ "$(jq '.totals.pending_signals' "$T/out")" = 2 ]
 }
 
+t_info_seeks_over_pages_and_still_finds_a_cut_in_them() {
+	# The pages of a file are seeked over, not read: the same description.
+	expect 0 "$CKPT" info "$T/big.img" || return 1
+	cp "$T/out" "$T/big.info"
+	expect 0 "$CKPT" info - <"$T/big.img" || return 1
+	sed 's|^\(file: *\).*|\1|' "$T/out" >"$T/pipe.info"
+	sed 's|^\(file: *\).*|\1|' "$T/big.info" | cmp - "$T/pipe.info" || return 1
+	# Cut inside the pages: found, at the offset where the file ends.
+	size=$(stat -c %s "$T/big.img")
+	head -c $((size - 5000)) "$T/big.img" >"$T/cut.img"
+	expect 5 "$CKPT" info "$T/cut.img" || return 1
+	has "$T/err" "the image ends at offset $((size - 5000)) inside record" || return 1
+	expect 5 "$CKPT" info - <"$T/cut.img" || return 1
+	has "$T/err" "the image ends at offset $((size - 5000)) inside record"
+}
+
 t_info_shows_the_interval_timers() {
 	expect 0 "$CKPT" info "$T/plain.img" || return 1
 	has "$T/out" "itimers:     none" || return 1
