@@ -153,6 +153,7 @@ struct job {
 	pid_t child;
 	bool started;		/* the child runs the restart */
 	bool child_gone;	/* it stopped reading: EPIPE */
+	int direct;		/* the image file the module reads, or -1 */
 	unsigned char *prefix;	/* the image until its memory map is known */
 	size_t prefix_len, prefix_cap;
 	struct special specials[MAX_SPECIALS];
@@ -641,7 +642,11 @@ static int start_child(struct job *job)
 {
 	int err;
 
-	if (pipe2(job->data, O_CLOEXEC) || pipe2(job->status, O_CLOEXEC))
+	if (job->direct >= 0)
+		job->data[0] = fcntl(job->direct, F_DUPFD_CLOEXEC, 3);
+	else if (pipe2(job->data, O_CLOEXEC))
+		job->data[0] = -1;
+	if (job->data[0] < 0 || pipe2(job->status, O_CLOEXEC))
 		return ckpt_fail_errno(CKPT_EFAIL, errno, "restart: pipe");
 	/* The child fills it in: its own pipes, for the module. */
 	if (job->img->nr_pipes) {
@@ -723,6 +728,18 @@ static int inherit_check(const struct job *job)
 	return CKPT_OK;
 }
 
+/* The map is known: what this command checks, then the child. */
+static int check_and_start(struct job *job)
+{
+	int ret = detach_check(job);
+
+	if (!ret)
+		ret = inherit_check(job);
+	if (!ret)
+		ret = start_child(job);
+	return ret;
+}
+
 /*
  * The sink of the pump: keep the image's first bytes until its memory map
  * is known, then start the child and feed it.
@@ -757,11 +774,7 @@ static int restart_sink(void *ctx, const void *buf, size_t len)
 	job->prefix_len += len;
 	if (!map_known(job))
 		return CKPT_OK;
-	ret = detach_check(job);
-	if (!ret)
-		ret = inherit_check(job);
-	if (!ret)
-		ret = start_child(job);
+	ret = check_and_start(job);
 	if (!ret)
 		ret = feed(job, job->prefix, job->prefix_len);
 	/* It held process memory. */
@@ -770,6 +783,34 @@ static int restart_sink(void *ctx, const void *buf, size_t len)
 	job->prefix = NULL;
 	job->prefix_len = job->prefix_cap = 0;
 	return ret;
+}
+
+/*
+ * A plaintext image in a regular file goes to the module as it is: the
+ * child passes the file itself, which the module reads from its start,
+ * so that the pages are copied once, from the file to the process.  This
+ * command reads only what comes before them, to start the child.
+ */
+static int restart_direct(struct job *job, struct source *src)
+{
+	unsigned char buf[4096];
+	int ret;
+
+	while (!map_known(job)) {
+		ssize_t n = ckpt_in_read(&src->in, buf, sizeof(buf));
+
+		if (n < 0)
+			return ckpt_fail_errno(CKPT_EFAIL, errno, "%s", src->name);
+		if (!n)
+			return image_finish(job->parser);
+		ret = image_feed(job->parser, buf, (size_t)n);
+		if (ret)
+			return ret;
+	}
+	if (lseek(src->in.fd, 0, SEEK_SET))
+		return ckpt_fail_errno(CKPT_EFAIL, errno, "%s", src->name);
+	job->direct = src->in.fd;
+	return check_and_start(job);
 }
 
 /* Everything the status pipe says, up to end of file. */
@@ -882,6 +923,7 @@ static int do_restart(const struct options *o)
 {
 	struct job job = {
 		.o = o, .dev = -1, .data = { -1, -1 }, .status = { -1, -1 },
+		.direct = -1,
 	};
 	struct source src;
 	char msg[1024];
@@ -909,7 +951,10 @@ static int do_restart(const struct options *o)
 		goto out_source;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	ret = source_pump(&src, job.parser, restart_sink, &job);
+	if (!src.reader && is_regular(o->input))
+		ret = restart_direct(&job, &src);
+	else
+		ret = source_pump(&src, job.parser, restart_sink, &job);
 	if (ret && !job.started)
 		goto out_source;	/* nothing was started */
 	if (!job.started) {
@@ -919,7 +964,8 @@ static int do_restart(const struct options *o)
 	}
 
 	/* The end of the data: truncated, if the pump stopped early. */
-	close(job.data[1]);
+	if (job.data[1] >= 0)
+		close(job.data[1]);
 	job.data[1] = -1;
 	read_status(&job, msg, sizeof(msg));
 	if (msg[0]) {
