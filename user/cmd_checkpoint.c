@@ -19,6 +19,11 @@
  * the read end: the module's next write fails with EPIPE and the target
  * is released.  A thread still waiting for the target to stop is
  * interrupted with SIGUSR1 (the module then returns EINTR).
+ *
+ * A plaintext image bound for a regular file needs no pipe: the module
+ * writes it straight into the temporary file, with one copy of each page,
+ * and this thread validates it there, record by record (seeking over the
+ * pages), before giving it its name.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -95,6 +101,7 @@ struct job {
 	uint64_t flags;
 	int dev;
 	int pipe[2];
+	int direct;		/* the output file the module writes, or -1 */
 	pthread_t thread;
 	bool running;
 	int ret;		/* the ioctl's */
@@ -108,7 +115,7 @@ static void *ioctl_thread(void *arg)
 	struct ckpt_checkpoint_args args = {
 		.size = sizeof(args),
 		.pid = job->pid,
-		.fd = job->pipe[1],
+		.fd = job->direct >= 0 ? job->direct : job->pipe[1],
 		.flags = job->flags,
 		.errbuf = (uintptr_t)job->errbuf,
 		.errbuf_len = sizeof(job->errbuf),
@@ -121,7 +128,8 @@ static void *ioctl_thread(void *arg)
 	job->ret = ioctl(job->dev, CKPT_IOC_CHECKPOINT, &args);
 	job->err = job->ret < 0 ? errno : 0;
 	/* End of file for the reader. */
-	close(job->pipe[1]);
+	if (job->pipe[1] >= 0)
+		close(job->pipe[1]);
 	return NULL;
 }
 
@@ -153,10 +161,12 @@ static int start_job(struct job *job)
 	struct sigaction sa;
 	int ret;
 
-	if (pipe2(job->pipe, O_CLOEXEC))
-		return ckpt_fail_errno(CKPT_EFAIL, errno, "pipe");
-	/* Best effort: the default 64 KiB works, only more slowly. */
-	(void)fcntl(job->pipe[1], F_SETPIPE_SZ, PIPE_SIZE);
+	if (job->direct < 0) {
+		if (pipe2(job->pipe, O_CLOEXEC))
+			return ckpt_fail_errno(CKPT_EFAIL, errno, "pipe");
+		/* Best effort: the default 64 KiB works, only more slowly. */
+		(void)fcntl(job->pipe[1], F_SETPIPE_SZ, PIPE_SIZE);
+	}
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigusr1;
@@ -166,9 +176,11 @@ static int start_job(struct job *job)
 	/* The thread inherits the caller's mask: the job signals are blocked. */
 	ret = pthread_create(&job->thread, NULL, ioctl_thread, job);
 	if (ret) {
-		close(job->pipe[0]);
-		close(job->pipe[1]);
-		job->pipe[0] = -1;
+		if (job->pipe[0] >= 0) {
+			close(job->pipe[0]);
+			close(job->pipe[1]);
+		}
+		job->pipe[0] = job->pipe[1] = -1;
 		return ckpt_fail_errno(CKPT_EFAIL, ret, "cannot start a thread");
 	}
 	job->running = true;
@@ -364,6 +376,41 @@ static int pump(struct job *job, struct image_parser *p, struct sink *sink,
 	return ret;
 }
 
+/*
+ * The module writes the output file itself: wait for it, showing how far
+ * it got, then check what it wrote, from its start.
+ */
+static int wait_direct(struct job *job, struct image_parser *p,
+		       struct sink *sink, struct progress *pr,
+		       const sigset_t *waitmask)
+{
+	const struct timespec tick = { 0, 100 * 1000 * 1000 };
+	struct source src = { 0 };
+	struct stat st;
+	int ret;
+
+	for (;;) {
+		if (ckpt_cancelled())
+			return ckpt_fail(CKPT_EFAIL, "pid %d: interrupted", job->pid);
+		if (!pthread_tryjoin_np(job->thread, NULL))
+			break;
+		if (!fstat(job->direct, &st))
+			progress_update(pr, (uint64_t)st.st_size);
+		/* The job signals come in here only. */
+		ppoll(NULL, 0, &tick, waitmask);
+	}
+	job->running = false;
+	if (job->ret < 0)
+		return CKPT_OK;		/* the caller reports the module's error */
+	if (lseek(job->direct, 0, SEEK_SET))
+		return ckpt_fail_errno(CKPT_EFAIL, errno, "%s", sink->out.name);
+	ckpt_in_init_fd(&src.in, job->direct, sink->out.name);
+	src.name = sink->out.name;
+	ret = source_scan(&src, p);
+	sink->bytes = image_parser_image(p)->length;
+	return ret;
+}
+
 static void say_done(const struct options *o, const struct ckpt_image *img,
 		     double secs)
 {
@@ -422,16 +469,21 @@ static int run_job(struct job *job, const struct options *o,
 	pthread_sigmask(SIG_BLOCK, &block, &waitmask);
 
 	progress_init(&pr, o->pid, o->quiet);
+	if (o->plaintext && sink.out.tmp)
+		job->direct = sink.out.fd;
 	ret = start_job(job);
 	if (!ret) {
-		ret = pump(job, p, &sink, &pr, &waitmask);
+		if (job->direct >= 0)
+			ret = wait_direct(job, p, &sink, &pr, &waitmask);
+		else
+			ret = pump(job, p, &sink, &pr, &waitmask);
 		if (ret)
 			stop_job(job);
 		finish_job(job);
 		/* Our own failure caused the module's: report ours. */
 		if (!ret && job->ret < 0)
 			ret = ioctl_error(job);
-		if (!ret)
+		if (!ret && job->direct < 0)
 			ret = image_finish(p);
 	}
 	progress_end(&pr);
@@ -461,6 +513,7 @@ static int do_checkpoint(struct options *o)
 		.flags = o->kill ? CKPT_CHECKPOINT_KILL : 0,
 		.dev = -1,
 		.pipe = { -1, -1 },
+		.direct = -1,
 	};
 	int ret;
 

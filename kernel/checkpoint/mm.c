@@ -431,7 +431,12 @@ static int checkpoint_vma_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 			put_page(pages[i]);
 		if (ret)
 			return ret;
-		if (fatal_signal_pending(current))
+		/*
+		 * Any signal, as a write to a full pipe would be interrupted:
+		 * a file takes all it is given, and a checkpointer must be
+		 * able to stop a large checkpoint written to one.
+		 */
+		if (signal_pending(current))
 			return -EINTR;
 		cond_resched();
 	}
