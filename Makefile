@@ -55,9 +55,9 @@ endif
 KERNEL_ARGS = $(foreach v,$(KVERS),--kernel $(v))
 
 .PHONY: all modules user selftests samples deps guest check check-run demo \
-	sparse checkpatch clean distclean help need-kvers
+	sparse checkpatch clean distclean help need-kvers bench-tools
 
-all: modules user selftests samples
+all: modules user selftests samples bench-tools
 
 help:
 	@sed -n '3,/^$$/p' $(REPO)/Makefile | sed 's/^# \{0,1\}//'
@@ -168,6 +168,29 @@ $(BUILD)/selftests/%: $(CKPT_SELFTEST_SRC)/%.c $(KSFT_HARNESS) $(SELFTEST_HDRS)
 
 $(KSFT_HARNESS) $(BUILD)/tools/checkpatch.pl:
 	$(REPO)/scripts/deps.sh --files-only
+
+# ---------------------------------------------------------------- bench tools
+
+# The benchmark's helpers (bench/), in build/bench/, off the guests' PATH:
+# the workload it checkpoints, the copy and encryption limits, and rusage,
+# which times a command and takes its peak RSS.
+BENCH_CFLAGS ?= -O2 -g -Wall -Wextra -Werror
+BENCH_BINS := $(BUILD)/bench/workload $(BUILD)/bench/limits $(BUILD)/bench/rusage
+
+bench-tools: $(BENCH_BINS)
+
+$(BUILD)/bench/workload: $(REPO)/bench/workload.c $(REPO)/bench/fill.h
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -o $@ $<
+
+$(BUILD)/bench/rusage: $(REPO)/bench/rusage.c
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -o $@ $<
+
+$(BUILD)/bench/limits: $(REPO)/bench/limits.c $(REPO)/bench/fill.h
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) $(shell pkg-config --cflags libsodium) -o $@ $< \
+		$(shell pkg-config --libs libsodium)
 
 # ---------------------------------------------------------------- deps, guests
 
