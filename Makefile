@@ -7,6 +7,9 @@
 #   make check      deps + all, then host unit tests and the selftests in QEMU
 #                   on every target kernel; last line "N passed, N failed"
 #   make demo       deps + all, then tests/qemu/demo.sh in a 6.12 guest
+#   make bench      deps + all, then ckpt against CRIU and the copy limit in
+#                   a guest per kernel (bench/run; BENCH_SIZES, BENCH_RUNS,
+#                   BENCH_ARGS); results in bench/results/, tables printed
 #   make sparse     the module through sparse (C=2 W=1) for each kernel
 #   make checkpatch checkpatch.pl --strict on the kernel and uapi sources
 #   make clean      remove build products (keeps build/ksft and build/tools)
@@ -55,9 +58,9 @@ endif
 KERNEL_ARGS = $(foreach v,$(KVERS),--kernel $(v))
 
 .PHONY: all modules user selftests samples deps guest check check-run demo \
-	sparse checkpatch clean distclean help need-kvers
+	sparse checkpatch clean distclean help need-kvers bench bench-run bench-tools
 
-all: modules user selftests samples
+all: modules user selftests samples bench-tools
 
 help:
 	@sed -n '3,/^$$/p' $(REPO)/Makefile | sed 's/^# \{0,1\}//'
@@ -169,6 +172,29 @@ $(BUILD)/selftests/%: $(CKPT_SELFTEST_SRC)/%.c $(KSFT_HARNESS) $(SELFTEST_HDRS)
 $(KSFT_HARNESS) $(BUILD)/tools/checkpatch.pl:
 	$(REPO)/scripts/deps.sh --files-only
 
+# ---------------------------------------------------------------- bench tools
+
+# The benchmark's helpers (bench/), in build/bench/, off the guests' PATH:
+# the workload it checkpoints, the copy and encryption limits, and rusage,
+# which times a command and takes its peak RSS.
+BENCH_CFLAGS ?= -O2 -g -Wall -Wextra -Werror
+BENCH_BINS := $(BUILD)/bench/workload $(BUILD)/bench/limits $(BUILD)/bench/rusage
+
+bench-tools: $(BENCH_BINS)
+
+$(BUILD)/bench/workload: $(REPO)/bench/workload.c $(REPO)/bench/fill.h
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -o $@ $<
+
+$(BUILD)/bench/rusage: $(REPO)/bench/rusage.c
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -o $@ $<
+
+$(BUILD)/bench/limits: $(REPO)/bench/limits.c $(REPO)/bench/fill.h
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) $(shell pkg-config --cflags libsodium) -o $@ $< \
+		$(shell pkg-config --libs libsodium)
+
 # ---------------------------------------------------------------- deps, guests
 
 # Packages first; then a new make, so that KVERS sees freshly installed kernels.
@@ -207,6 +233,24 @@ demo: deps
 	else \
 		echo "make demo: tests/qemu/demo.sh does not exist yet: there is no demo to run"; \
 	fi
+
+# ---------------------------------------------------------------- bench
+
+# ckpt against CRIU, the copy limit and in-memory encryption, side by side
+# in one guest per kernel (bench/run, bench/bench.py): about 25 minutes
+# for both kernels with the defaults.  make check runs it once at 64 MiB
+# (tests/qemu/check).  E.g. make bench BENCH_SIZES=256 BENCH_RUNS=3
+BENCH_SIZES ?= 64,256,1024,sparse
+BENCH_RUNS ?= 5
+BENCH_ARGS ?=
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory bench-run
+
+bench-run: need-kvers
+	$(REPO)/bench/run $(KERNEL_ARGS) --sizes "$(BENCH_SIZES)" \
+		--runs "$(BENCH_RUNS)" $(BENCH_ARGS)
 
 # ---------------------------------------------------------------- clean
 
