@@ -183,8 +183,9 @@ TEST_F_TIMEOUT(cli, info_lists_python3s_mappings_as_proc_maps_does, 120)
 	kill_child(pid);
 }
 
+/* Long enough to be checkpointed before it exits, on a busy host too. */
 static const char exits_7[] =
-	"import time\nprint('start', flush=True)\ntime.sleep(3)\n"
+	"import time\nprint('start', flush=True)\ntime.sleep(8)\n"
 	"print('after', flush=True)\nraise SystemExit(7)\n";
 
 TEST_F_TIMEOUT(cli, restart_exits_as_the_program_does, 120)
@@ -221,7 +222,7 @@ TEST_F_TIMEOUT(cli, restart_dies_of_the_programs_signal, 120)
 	int status;
 
 	pid = start_python("import os, signal, time\nprint('start', flush=True)\n"
-			   "time.sleep(3)\nos.kill(os.getpid(), signal.SIGTERM)\n",
+			   "time.sleep(8)\nos.kill(os.getpid(), signal.SIGTERM)\n",
 			   "out");
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, sh("ckpt checkpoint %d --kill -r %s -o p.ckpt", pid,
@@ -296,7 +297,7 @@ TEST_F_TIMEOUT(cli, inherit_fd_hands_descriptors_over, 120)
 			   "    os._exit(0)\n"
 			   "os.close(r)\n"
 			   "print('start' if w == 4 else 'fds', flush=True)\n"
-			   "time.sleep(3)\n"
+			   "time.sleep(8)\n"
 			   "os.write(4, b'to-w')\n", "out");
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, sh("grep -qx start out"));

@@ -221,22 +221,30 @@ static void run(struct __test_metadata *_metadata, const struct program *p)
 	system(path);
 }
 
-TEST(python3_output_equals_an_uninterrupted_run)
+/*
+ * Each test runs its program twice, once checkpointed: under TCG on a
+ * busy host that takes more than the harness's default 30 s.
+ */
+FIXTURE(programs) {};
+FIXTURE_SETUP(programs) {}
+FIXTURE_TEARDOWN(programs) {}
+
+TEST_F_TIMEOUT(programs, python3_output_equals_an_uninterrupted_run, 120)
 {
 	run(_metadata, &python3);
 }
 
-TEST(python3_logging_to_a_file_equals_an_uninterrupted_run)
+TEST_F_TIMEOUT(programs, python3_logging_to_a_file_equals_an_uninterrupted_run, 120)
 {
 	run(_metadata, &python3_logging);
 }
 
-TEST(perl_output_equals_an_uninterrupted_run)
+TEST_F_TIMEOUT(programs, perl_output_equals_an_uninterrupted_run, 120)
 {
 	run(_metadata, &perl);
 }
 
-TEST(awk_output_equals_an_uninterrupted_run)
+TEST_F_TIMEOUT(programs, awk_output_equals_an_uninterrupted_run, 120)
 {
 	run(_metadata, &awk);
 }
