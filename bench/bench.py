@@ -814,7 +814,7 @@ def parse_sizes(text):
 
 def main():
     ap = argparse.ArgumentParser(
-        prog="bench.py", description=__doc__.split("\n\n")[0],
+        prog="bench.py", description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run", help="measure (in a guest, as root)")
