@@ -140,6 +140,9 @@ struct special {
 
 #define MAX_SPECIALS	4
 
+/* The data pipe's capacity: unprivileged pipe-max-size. */
+#define DATA_PIPE_SIZE		(1024 * 1024)
+
 /* The most of an image held before its memory map is known. */
 #define RESTART_PREFIX_MAX	(256 << 20)
 
@@ -646,6 +649,8 @@ static int start_child(struct job *job)
 		job->data[0] = fcntl(job->direct, F_DUPFD_CLOEXEC, 3);
 	else if (pipe2(job->data, O_CLOEXEC))
 		job->data[0] = -1;
+	else	/* Best effort, as checkpoint's: fewer trips to the module. */
+		(void)fcntl(job->data[1], F_SETPIPE_SZ, DATA_PIPE_SIZE);
 	if (job->data[0] < 0 || pipe2(job->status, O_CLOEXEC))
 		return ckpt_fail_errno(CKPT_EFAIL, errno, "restart: pipe");
 	/* The child fills it in: its own pipes, for the module. */
