@@ -15,6 +15,10 @@
  *	ioctl(dev, CHECKPOINT, {fd})	read(pipe) -> image_feed -> sink_write
  *	close(write end)		EOF -> join -> ioctl result, image tail
  *
+ * The reads and, when encrypting, the writes are each done by a thread of
+ * their own (bgio.c), so that on a machine with more than one CPU the
+ * module's copy, the encryption and the write of an image overlap.
+ *
  * If this side fails first (a full disk, an invalid record, ^C), it closes
  * the read end: the module's next write fails with EPIPE and the target
  * is released.  A thread still waiting for the target to stop is
@@ -39,6 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bgio.h"
 #include "ckpt.h"
 #include "imgio.h"
 
@@ -328,51 +333,43 @@ static void progress_end(struct progress *pr)
 /* ---------------------------------------------------------------- the run */
 
 /*
- * Read the image until the module closes the pipe.  The job signals stay
- * blocked except inside ppoll(), so an interrupt can never slip in
- * between the check of the flag and a read that would wait forever.
+ * Read the image until the module closes the pipe.  A thread reads the
+ * pipe, so that this one spends its time encrypting.  The job signals
+ * stay blocked except while this thread waits for the reader, where an
+ * interrupt is seen within a tenth of a second.
  */
 static int pump(struct job *job, struct image_parser *p, struct sink *sink,
 		struct progress *pr, const sigset_t *waitmask)
 {
-	unsigned char *buf = malloc(CKPT_IO_BUF);
-	struct pollfd pfd = { .fd = job->pipe[0], .events = POLLIN };
-	int ret = CKPT_OK;
+	struct bgio *in;
+	int ret;
 
-	if (!buf)
-		return ckpt_fail(CKPT_EFAIL, "out of memory");
+	ret = bgio_reader(&in, job->pipe[0], "the module's pipe", CKPT_IO_BUF);
+	if (ret)
+		return ret;
+	bgio_wait_mask(in, waitmask);
 	for (;;) {
-		ssize_t n;
+		size_t n;
+		unsigned char *buf = bgio_get(in, &n);
 
-		if (ckpt_cancelled()) {
-			ret = ckpt_fail(CKPT_EFAIL, "pid %d: interrupted", job->pid);
+		if (!buf) {
+			ret = ckpt_cancelled() ?
+			      ckpt_fail(CKPT_EFAIL, "pid %d: interrupted", job->pid) :
+			      CKPT_EFAIL;
 			break;
 		}
-		if (ppoll(&pfd, 1, NULL, waitmask) < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = ckpt_fail_errno(CKPT_EFAIL, errno, "poll");
-			break;
-		}
-		n = read(job->pipe[0], buf, CKPT_IO_BUF);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = ckpt_fail_errno(CKPT_EFAIL, errno, "reading the image");
-			break;
-		}
-		if (n == 0)
+		if (!n)
 			break;
 		ret = image_feed(p, buf, n);
 		if (!ret)
 			ret = sink_write(sink, buf, n);
+		bgio_put(in, 0);
 		if (ret)
 			break;
 		progress_update(pr, image_parser_image(p)->length);
 	}
-	/* It held process memory. */
-	sodium_memzero(buf, CKPT_IO_BUF);
-	free(buf);
+	/* Its buffers, which held process memory, are wiped. */
+	bgio_free(in);
 	return ret;
 }
 

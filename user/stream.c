@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bgio.h"
 #include "stream.h"
 
 typedef crypto_secretstream_xchacha20poly1305_state ss_state;
@@ -92,7 +93,7 @@ struct stream_writer {
 	uint32_t chunk_size;
 	unsigned char *pbuf;		/* plaintext of the pending chunk */
 	size_t plen;
-	unsigned char *cbuf;		/* its frame and ciphertext */
+	struct bgio *out;		/* frames and ciphertext go there */
 	uint64_t chunks;
 	uint64_t bytes;
 	bool finished;
@@ -219,8 +220,7 @@ int stream_writer_open(struct stream_writer **wp, int fd, const char *name,
 			CKPT_ENC_CHUNK;
 	w->st = sodium_malloc(sizeof(*w->st));
 	w->pbuf = malloc(w->chunk_size);
-	w->cbuf = malloc(CKPT_ENC_FRAME_LEN + w->chunk_size + CKPT_ENC_ABYTES);
-	if (!w->st || !w->pbuf || !w->cbuf) {
+	if (!w->st || !w->pbuf) {
 		ret = ckpt_fail(CKPT_EFAIL, "out of memory");
 		goto fail;
 	}
@@ -232,6 +232,10 @@ int stream_writer_open(struct stream_writer **wp, int fd, const char *name,
 		goto fail;
 	}
 	w->bytes = w->header_len;
+	ret = bgio_writer(&w->out, fd, name,
+		       CKPT_ENC_FRAME_LEN + w->chunk_size + CKPT_ENC_ABYTES);
+	if (ret)
+		goto fail;
 	*wp = w;
 	return CKPT_OK;
 fail:
@@ -239,32 +243,35 @@ fail:
 	return ret;
 }
 
-static int push_chunk(struct stream_writer *w, unsigned char tag)
+/* Encrypt @len bytes at @m as the next chunk and queue it for writing. */
+static int push_chunk(struct stream_writer *w, const unsigned char *m,
+		      size_t len, unsigned char tag)
 {
+	unsigned char *c = bgio_get(w->out, NULL);
 	unsigned long long clen;
 	bool first = w->chunks == 0;
 
-	ckpt_put_le32(w->cbuf, (uint32_t)w->plen);
-	ckpt_put_le32(w->cbuf + 4, ~(uint32_t)w->plen);
+	if (!c)
+		return CKPT_EFAIL;
+	ckpt_put_le32(c, (uint32_t)len);
+	ckpt_put_le32(c + 4, ~(uint32_t)len);
 	crypto_secretstream_xchacha20poly1305_push(w->st,
-						   w->cbuf + CKPT_ENC_FRAME_LEN,
-						   &clen, w->pbuf, w->plen,
+						   c + CKPT_ENC_FRAME_LEN,
+						   &clen, m, len,
 						   first ? w->header : NULL,
 						   first ? w->header_len : 0,
 						   tag);
 	clen += CKPT_ENC_FRAME_LEN;
-	if (ckpt_write_full(w->fd, w->cbuf, clen))
-		return ckpt_fail_errno(CKPT_EFAIL, errno, "%s: write failed",
-				       w->name);
+	bgio_put(w->out, clen);
 	w->chunks++;
 	w->bytes += clen;
-	w->plen = 0;
 	return CKPT_OK;
 }
 
 /*
  * A full chunk is pushed only when more data comes, so that the last
- * chunk, full or not, is the one that gets TAG_FINAL.
+ * chunk, full or not, is the one that gets TAG_FINAL.  Whole chunks of
+ * the caller's buffer are encrypted where they are, without a copy.
  */
 int stream_write(struct stream_writer *w, const void *buf, size_t len)
 {
@@ -278,9 +285,18 @@ int stream_write(struct stream_writer *w, const void *buf, size_t len)
 		int ret;
 
 		if (w->plen == w->chunk_size) {
-			ret = push_chunk(w, TAG_MESSAGE);
+			ret = push_chunk(w, w->pbuf, w->plen, TAG_MESSAGE);
 			if (ret)
 				return ret;
+			w->plen = 0;
+		}
+		if (!w->plen && len > w->chunk_size) {
+			ret = push_chunk(w, p, w->chunk_size, TAG_MESSAGE);
+			if (ret)
+				return ret;
+			p += w->chunk_size;
+			len -= w->chunk_size;
+			continue;
 		}
 		n = w->chunk_size - w->plen;
 		if (n > len)
@@ -299,7 +315,9 @@ int stream_writer_finish(struct stream_writer *w)
 
 	if (w->finished)
 		return CKPT_OK;
-	ret = push_chunk(w, TAG_FINAL);
+	ret = push_chunk(w, w->pbuf, w->plen, TAG_FINAL);
+	if (!ret)
+		ret = bgio_close(w->out);
 	if (!ret)
 		w->finished = true;
 	return ret;
@@ -318,7 +336,7 @@ void stream_writer_free(struct stream_writer *w)
 	if (w->pbuf)
 		sodium_memzero(w->pbuf, w->chunk_size);
 	free(w->pbuf);
-	free(w->cbuf);
+	bgio_free(w->out);
 	free(w->header);
 	free(w);
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The host unit tests of ckpt's library: keys, the container, the image
- * parser and the /proc/PID/maps format.  TAP on standard output.
+ * parser, the /proc/PID/maps format and the I/O threads.  TAP on
+ * standard output.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -88,5 +89,6 @@ int main(void)
 	register_stream_tests();
 	register_image_tests();
 	register_maps_tests();
+	register_bgio_tests();
 	return tap_run();
 }

@@ -9,6 +9,7 @@ void register_keys_tests(void);
 void register_stream_tests(void);
 void register_image_tests(void);
 void register_maps_tests(void);
+void register_bgio_tests(void);
 
 /* A fresh empty directory under $TMPDIR, removed by unit_rmdir(). */
 char *unit_tmpdir(void);
