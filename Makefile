@@ -10,8 +10,10 @@
 #   make bench      deps + all, then ckpt against CRIU and the copy limit in
 #                   a guest per kernel (bench/run; BENCH_SIZES, BENCH_RUNS,
 #                   BENCH_ARGS); results in bench/results/, tables printed
-#   make sparse     the module through sparse (C=2 W=1) for each kernel
+#   make sparse     the module through sparse (C=2 W=1) for each kernel;
+#                   fails on any warning
 #   make checkpatch checkpatch.pl --strict on the kernel and uapi sources
+#   make lint       both; make check runs it first
 #   make clean      remove build products (keeps build/ksft and build/tools)
 #   make distclean  remove build/
 #
@@ -58,7 +60,7 @@ endif
 KERNEL_ARGS = $(foreach v,$(KVERS),--kernel $(v))
 
 .PHONY: all modules user selftests samples deps guest check check-run demo \
-	sparse checkpatch clean distclean help need-kvers bench bench-run bench-tools
+	sparse checkpatch lint clean distclean help need-kvers bench bench-run bench-tools
 
 all: modules user selftests samples bench-tools
 
@@ -111,19 +113,29 @@ modules: need-kvers $(MODULE_TARGETS)
 # be made, samples/lsm/kbtf says why and the module works without it.
 $(MODULE_TARGETS): module-%:
 	$(call kbuild_prep,$*)
-	$(MAKE) -C $(call kdir,$*) M=$(BUILD)/$* W=1 modules
+	$(MAKE) -C $(call kdir,$*) M=$(BUILD)/$* W=1 KCFLAGS="-Werror $(KCFLAGS)" modules
 	@$(REPO)/samples/lsm/kbtf module $* $(BUILD)/$*/ckpt.ko $(call kdir,$*)
 
 sparse: need-kvers $(SPARSE_TARGETS)
 
+# Sparse's findings are warnings to kbuild: here they fail the target.
 $(SPARSE_TARGETS): sparse-%:
 	$(call kbuild_prep,$*)
-	$(MAKE) -C $(call kdir,$*) M=$(BUILD)/$* W=1 C=2 modules
+	@set -o pipefail; \
+	$(MAKE) -C $(call kdir,$*) M=$(BUILD)/$* W=1 C=2 KCFLAGS="-Werror $(KCFLAGS)" \
+		modules 2>&1 | tee $(BUILD)/$*/sparse.log; \
+	if grep -E '(warning|error):' $(BUILD)/$*/sparse.log >/dev/null; then \
+		echo "make sparse: $*: sparse or W=1 found something (above)" >&2; \
+		exit 1; \
+	fi
 
 CHECKPATCH_FILES = $(wildcard $(CKPT_KSRC)/*.[ch] $(CKPT_UAPI)/linux/*.h)
 
 checkpatch: $(BUILD)/tools/checkpatch.pl
 	$(BUILD)/tools/checkpatch.pl --strict --no-tree -f $(CHECKPATCH_FILES)
+
+# What a patch to LKML must pass, as errors.
+lint: checkpatch sparse
 
 # ---------------------------------------------------------------- user tools
 
@@ -210,6 +222,7 @@ guest: need-kvers
 
 check: deps
 	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory check-run
 
 # Host unit tests (TAP, saved to build/unit.tap), then the selftests in a
