@@ -14,6 +14,9 @@
 #                   fails on any warning
 #   make checkpatch checkpatch.pl --strict on the kernel and uapi sources
 #   make lint       both; make check runs it first
+#   make debug-kernel  build (or reuse, cached in /var/cache/ckpt) the debug
+#                   test kernel: linux-source-6.1 + Kconfig.fragment
+#                   (scripts/debug-kernel)
 #   make clean      remove build products (keeps build/ksft and build/tools)
 #   make distclean  remove build/
 #
@@ -60,7 +63,7 @@ endif
 KERNEL_ARGS = $(foreach v,$(KVERS),--kernel $(v))
 
 .PHONY: all modules user selftests samples deps guest check check-run demo \
-	sparse checkpatch lint clean distclean help need-kvers bench bench-run bench-tools
+	sparse checkpatch lint debug-kernel clean distclean help need-kvers bench bench-run bench-tools
 
 all: modules user selftests samples bench-tools
 
@@ -217,6 +220,11 @@ deps:
 # build/<release>/guest-vmlinux and initramfs.cpio.gz (tests/qemu/mkguest).
 guest: need-kvers
 	$(REPO)/tests/qemu/mkguest $(KVERS)
+
+# Debian's linux-source-6.1 with Kconfig.fragment, cached outside build/ so
+# that a clean, or a fresh clone, does not cost a kernel build.
+debug-kernel:
+	$(REPO)/scripts/debug-kernel
 
 # ---------------------------------------------------------------- check, demo
 
