@@ -65,7 +65,8 @@ static const char *const itimer_names[CKPT_NR_ITIMERS] = {
 static const char *const vma_flag_names[] = {
 	"read", "write", "exec", "shared", "mayread", "maywrite", "mayexec",
 	"growsdown", "locked", "dontfork", "dontdump", "heap", "stack",
-	"deleted", "noreserve",
+	"deleted", "noreserve", "hugepage", "nohugepage", "wipeonfork",
+	"sequential", "random",
 };
 
 static const char *const xfeature_names[] = {

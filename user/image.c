@@ -33,7 +33,7 @@
 
 #define ALIGN8(x)	(((x) + 7) & ~(uint64_t)7)
 
-#define CKPT_VMA_KNOWN_FLAGS	((CKPT_VMA_NORESERVE << 1) - 1)
+#define CKPT_VMA_KNOWN_FLAGS	((CKPT_VMA_RAND_READ << 1) - 1)
 #define CKPT_FD_KNOWN_FLAGS	CKPT_FD_CLOEXEC
 #define CKPT_FILE_KNOWN_FLAGS	CKPT_FILE_DELETED
 #define CKPT_TASK_KNOWN_FLAGS	(CKPT_TASK_NO_NEW_PRIVS | CKPT_TASK_ITIMERS)
@@ -1040,10 +1040,18 @@ static int check_vma_kind(struct image_parser *p, const struct ckpt_hdr_vma *v)
 {
 	const uint32_t file_only = CKPT_VMA_DELETED;
 	const uint32_t anon_only = CKPT_VMA_HEAP | CKPT_VMA_STACK;
+	const uint32_t thp = CKPT_VMA_HUGEPAGE | CKPT_VMA_NOHUGEPAGE;
+	const uint32_t access = CKPT_VMA_SEQ_READ | CKPT_VMA_RAND_READ;
 
 	if (v->flags & ~CKPT_VMA_KNOWN_FLAGS)
 		return INVALID(p, "flags", "unknown flags 0x%x",
 			       v->flags & ~CKPT_VMA_KNOWN_FLAGS);
+	if ((v->flags & thp) == thp || (v->flags & access) == access)
+		return INVALID(p, "flags", "0x%x holds madvise() hints that exclude each other",
+			       v->flags);
+	if ((v->flags & CKPT_VMA_WIPEONFORK) &&
+	    (v->kind != CKPT_VMA_ANON || (v->flags & CKPT_VMA_SHARED)))
+		return INVALID(p, "flags", "MADV_WIPEONFORK outside private anonymous memory");
 	switch (v->kind) {
 	case CKPT_VMA_FILE:
 		if (v->name_len < 2)
@@ -1194,10 +1202,14 @@ static int do_pages(struct image_parser *p)
 			       (unsigned long long)end,
 			       (unsigned long long)v->start,
 			       (unsigned long long)v->end);
-	/* Their contents are the file's or the kernel's, never the image's. */
-	if ((v->flags & CKPT_VMA_SHARED) || v->kind == CKPT_VMA_SPECIAL)
+	/*
+	 * Their contents are the file's or the kernel's, never the image's;
+	 * MADV_WIPEONFORK memory comes back empty, as in a child.
+	 */
+	if ((v->flags & (CKPT_VMA_SHARED | CKPT_VMA_WIPEONFORK)) ||
+	    v->kind == CKPT_VMA_SPECIAL)
 		return INVALID(p, "addr",
-			       "0x%llx is in a shared or special VMA, whose pages are never saved",
+			       "0x%llx is in a shared, special or MADV_WIPEONFORK VMA, whose pages are never saved",
 			       (unsigned long long)pg->addr);
 	p->img.vmas[p->vma_cursor].saved_pages += pg->nr_pages;
 	p->img.nr_pages += pg->nr_pages;

@@ -90,6 +90,11 @@ static u32 ckpt_vma_flags(vm_flags_t vm_flags)
 		{ VM_DONTCOPY, CKPT_VMA_DONTFORK },
 		{ VM_DONTDUMP, CKPT_VMA_DONTDUMP },
 		{ VM_NORESERVE, CKPT_VMA_NORESERVE },
+		{ VM_HUGEPAGE, CKPT_VMA_HUGEPAGE },
+		{ VM_NOHUGEPAGE, CKPT_VMA_NOHUGEPAGE },
+		{ VM_WIPEONFORK, CKPT_VMA_WIPEONFORK },
+		{ VM_SEQ_READ, CKPT_VMA_SEQ_READ },
+		{ VM_RAND_READ, CKPT_VMA_RAND_READ },
 	};
 	u32 flags = 0;
 	unsigned int i;
@@ -114,10 +119,12 @@ static int ckpt_snap_vma(struct ckpt_ctx *ctx, struct vm_area_struct *vma,
 	v->pgoff = vma->vm_pgoff;
 	v->flags = ckpt_vma_flags(vma->vm_flags);
 
-	/* Neither can be set again on restart without unexported code. */
-	if (vma->vm_flags & (VM_DONTCOPY | VM_DONTDUMP) &&
-	    !(vma->vm_flags & VM_SPECIAL)) {
-		ckpt_err(ctx, "VMA %lx-%lx: MADV_DONTFORK and MADV_DONTDUMP are not supported yet",
+	/*
+	 * Memory kept out of core dumps is kept out of images: it is what a
+	 * program marks when it holds keys.
+	 */
+	if ((vma->vm_flags & VM_DONTDUMP) && !(vma->vm_flags & VM_SPECIAL)) {
+		ckpt_err(ctx, "VMA %lx-%lx: MADV_DONTDUMP memory is kept out of images",
 			 v->start, v->end);
 		return -EOPNOTSUPP;
 	}
@@ -165,7 +172,12 @@ static int ckpt_snap_vma(struct ckpt_ctx *ctx, struct vm_area_struct *vma,
 		goto shared_unlinked;
 
 	v->kind = CKPT_VMA_ANON;
-	v->save = CKPT_SAVE_ALL;
+	/*
+	 * A child gets MADV_WIPEONFORK memory empty, and so does a restarted
+	 * process: what a program keeps there (a random generator's state)
+	 * must not come back twice from one image.
+	 */
+	v->save = vma->vm_flags & VM_WIPEONFORK ? CKPT_SAVE_NONE : CKPT_SAVE_ALL;
 	if (v->start <= mm->brk && v->end >= mm->start_brk) {
 		v->flags |= CKPT_VMA_HEAP;
 		v->name = "[heap]";
@@ -580,7 +592,12 @@ struct ckpt_rvma {
 				 CKPT_VMA_MAYWRITE | CKPT_VMA_MAYEXEC | \
 				 CKPT_VMA_GROWSDOWN | CKPT_VMA_LOCKED | \
 				 CKPT_VMA_HEAP | CKPT_VMA_STACK | \
-				 CKPT_VMA_NORESERVE)
+				 CKPT_VMA_NORESERVE | CKPT_VMA_MADVISE)
+
+/* Flags madvise() sets, which restart passes to mmap as mm->def_flags */
+#define CKPT_VMA_MADVISE	(CKPT_VMA_DONTFORK | CKPT_VMA_HUGEPAGE | \
+				 CKPT_VMA_NOHUGEPAGE | CKPT_VMA_WIPEONFORK | \
+				 CKPT_VMA_SEQ_READ | CKPT_VMA_RAND_READ)
 
 static const char * const ckpt_special_names[] = {
 	"[vdso]", "[vvar]", "[vvar_vclock]",
@@ -652,6 +669,14 @@ static int restore_vma_check(struct ckpt_ctx *ctx, const struct ckpt_hdr_vma *h,
 		ckpt_err(ctx, "field flags: %#x has flags restart cannot recreate (%#x)",
 			 h->flags, h->flags & ~CKPT_VMA_RESTORABLE);
 		return -EOPNOTSUPP;
+	}
+	if ((h->flags & CKPT_VMA_HUGEPAGE && h->flags & CKPT_VMA_NOHUGEPAGE) ||
+	    (h->flags & CKPT_VMA_SEQ_READ && h->flags & CKPT_VMA_RAND_READ) ||
+	    (h->flags & CKPT_VMA_WIPEONFORK &&
+	     (!anon || h->flags & CKPT_VMA_SHARED))) {
+		ckpt_err(ctx, "field flags: %#x holds madvise() hints no area can have together, or MADV_WIPEONFORK outside private anonymous memory",
+			 h->flags);
+		return -EINVAL;
 	}
 	if ((h->flags & (CKPT_VMA_HEAP | CKPT_VMA_STACK)) &&
 	    (!anon || (h->flags & (CKPT_VMA_HEAP | CKPT_VMA_STACK)) ==
@@ -888,10 +913,22 @@ static unsigned long restore_vma_prot(u32 flags)
 	       (flags & CKPT_VMA_EXEC ? PROT_EXEC : 0);
 }
 
+static vm_flags_t restore_vma_madvise(u32 flags)
+{
+	return (flags & CKPT_VMA_DONTFORK ? VM_DONTCOPY : 0) |
+	       (flags & CKPT_VMA_HUGEPAGE ? VM_HUGEPAGE : 0) |
+	       (flags & CKPT_VMA_NOHUGEPAGE ? VM_NOHUGEPAGE : 0) |
+	       (flags & CKPT_VMA_WIPEONFORK ? VM_WIPEONFORK : 0) |
+	       (flags & CKPT_VMA_SEQ_READ ? VM_SEQ_READ : 0) |
+	       (flags & CKPT_VMA_RAND_READ ? VM_RAND_READ : 0);
+}
+
 static int restore_vma_map(struct ckpt_ctx *ctx, struct ckpt_rvma *rv)
 {
 	const struct ckpt_hdr_vma *h = rv->rec;
 	unsigned long flags = MAP_FIXED_NOREPLACE;
+	struct mm_struct *mm = current->mm;
+	vm_flags_t def_flags;
 	unsigned long addr;
 
 	flags |= h->flags & CKPT_VMA_SHARED ? MAP_SHARED : MAP_PRIVATE;
@@ -904,8 +941,22 @@ static int restore_vma_map(struct ckpt_ctx *ctx, struct ckpt_rvma *rv)
 	if (h->flags & CKPT_VMA_LOCKED)
 		flags |= MAP_LOCKED;
 
+	/*
+	 * The madvise() hints, which no mmap() flag sets, go in as the mm's
+	 * default flags (as PR_SET_THP_DISABLE once put VM_NOHUGEPAGE there),
+	 * so that the area is created with them: set afterwards, they would
+	 * also reach a neighbour it merged with.
+	 */
+	if (mmap_write_lock_killable(mm))
+		return -EINTR;
+	def_flags = mm->def_flags;
+	mm->def_flags |= restore_vma_madvise(h->flags);
+	mmap_write_unlock(mm);
 	addr = vm_mmap(rv->file, h->start, h->end - h->start,
 		       restore_vma_prot(h->flags), flags, h->pgoff);
+	mmap_write_lock(mm);
+	mm->def_flags = def_flags;
+	mmap_write_unlock(mm);
 	if (IS_ERR_VALUE(addr) || addr != h->start) {
 		ckpt_err(ctx, "mapping VMA %#llx-%#llx (%s) failed (%ld)",
 			 h->start, h->end, h->name[0] ? h->name : "anonymous",
@@ -980,7 +1031,7 @@ static const struct ckpt_hdr_vma *restore_pages_vma(struct ckpt_ctx *ctx,
 			lo = mid + 1;
 		} else {
 			if (end > v->end || v->kind == CKPT_VMA_SPECIAL ||
-			    (v->flags & CKPT_VMA_SHARED))
+			    (v->flags & (CKPT_VMA_SHARED | CKPT_VMA_WIPEONFORK)))
 				return NULL;
 			return v;
 		}

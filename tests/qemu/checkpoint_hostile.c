@@ -129,6 +129,28 @@ EDIT(vma_unaligned, vma(img, 0, 0)->start += 8)
 EDIT(vma_empty, vma(img, 0, 0)->end = vma(img, 0, 0)->start)
 EDIT(vma_kind, vma(img, 0, 0)->kind = 7)
 EDIT(vma_flags, vma(img, CKPT_VMA_ANON, 0)->flags |= 1U << 31)
+EDIT(vma_thp_both, vma(img, CKPT_VMA_ANON, 0)->flags |=
+     CKPT_VMA_HUGEPAGE | CKPT_VMA_NOHUGEPAGE)
+EDIT(vma_seq_and_random, vma(img, CKPT_VMA_ANON, 0)->flags |=
+     CKPT_VMA_SEQ_READ | CKPT_VMA_RAND_READ)
+EDIT(vma_wipeonfork_file,
+     vma(img, CKPT_VMA_FILE, 0)->flags |= CKPT_VMA_WIPEONFORK)
+/* Mark MADV_WIPEONFORK the first anonymous VMA that has pages saved. */
+static bool edit_pages_in_wipeonfork(struct image *img)
+{
+	struct ckpt_hdr_pages *p;
+	struct ckpt_hdr_vma *v;
+	int i, j;
+
+	for (j = 0; (p = rec(img, CKPT_HDR_PAGES, j)); j++)
+		for (i = 0; (v = vma(img, CKPT_VMA_ANON, i)); i++)
+			if (v->start <= p->addr && p->addr < v->end) {
+				v->flags |= CKPT_VMA_WIPEONFORK;
+				return true;
+			}
+	return false;
+}
+
 EDIT(vma_name_unterminated,
      struct ckpt_hdr_vma *v = vma(img, CKPT_VMA_FILE, 0);
      memset(v->name, 'a', v->h.len - sizeof(*v)))
@@ -252,6 +274,10 @@ REFUSE(vma_unaligned, EINVAL, "page-aligned user range");
 REFUSE(vma_empty, EINVAL, "page-aligned user range");
 REFUSE(vma_kind, EINVAL, "field kind");
 REFUSE(vma_flags, EOPNOTSUPP, "field flags");
+REFUSE(vma_thp_both, EINVAL, "madvise() hints");
+REFUSE(vma_seq_and_random, EINVAL, "madvise() hints");
+REFUSE(vma_wipeonfork_file, EINVAL, "MADV_WIPEONFORK outside");
+KILL(pages_in_wipeonfork, "field addr");
 REFUSE(vma_name_unterminated, EINVAL, "field name");
 REFUSE(vma_name_len, EINVAL, "field name_len");
 REFUSE(vma_relative_path, EINVAL, "absolute path");

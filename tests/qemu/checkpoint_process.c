@@ -17,6 +17,10 @@
  * contents, holes, permissions, flags and positions; a memfd, and one a
  * checkpointer may not read, are refused.
  *
+ * Memory comes back with its madvise() hints (MADV_NOHUGEPAGE and
+ * MADV_HUGEPAGE, MADV_DONTFORK, MADV_SEQUENTIAL, MADV_RANDOM), and
+ * MADV_WIPEONFORK memory comes back empty, as in a child.
+ *
  * ITIMER_REAL comes back with the time it had left at checkpoint, the
  * time the process was gone not counted, and keeps its period; a
  * periodic timer whose SIGALRM was pending is rearmed when it is taken.
@@ -825,6 +829,126 @@ TEST(deleted_files_come_back_with_their_contents)
 	comes_back(_metadata, deleted_program, dir, CKPT_HDR_FILE_DATA);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	system(cmd);
+}
+
+#define M_FLAGS		(1 << 1)	/* a VmFlags hint is missing */
+#define M_DATA		(1 << 2)	/* kept memory changed */
+#define M_WIPED		(1 << 3)	/* MADV_WIPEONFORK memory was not */
+#define M_THP		(1 << 4)	/* MADV_NOHUGEPAGE memory got a THP */
+
+#define MB2		(2UL << 20)
+
+/* The smaps block of the area holding @addr, in @buf; NULL if none. */
+static const char *smaps_of(const void *addr, char *buf, size_t size)
+{
+	unsigned long a = (unsigned long)addr, start, end;
+	int fd = open("/proc/self/smaps", O_RDONLY);
+	ssize_t len = 0, n;
+	char *line, *next;
+
+	if (fd < 0)
+		return NULL;
+	while ((n = read(fd, buf + len, size - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = '\0';
+	for (line = buf; *line; line = next) {
+		next = strchr(line, '\n');
+		next = next ? next + 1 : line + strlen(line);
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ') &&
+		    a >= start && a < end)
+			return line;
+	}
+	return NULL;
+}
+
+/* The area holding @addr has VmFlags @flag ("nh") and @kb of AnonHugePages. */
+static bool area_has(const void *addr, const char *flag, long *thp_kb)
+{
+	static char buf[1 << 20];
+	const char *area = smaps_of(addr, buf, sizeof(buf));
+	const char *vmf, *thp, *end;
+	char want[8];
+
+	if (!area)
+		return false;
+	end = strstr(area + 1, "VmFlags:");
+	if (!end)
+		return false;
+	vmf = end;
+	end = strchr(vmf, '\n');
+	thp = strstr(area, "AnonHugePages:");
+	if (thp_kb && (!thp || thp > vmf || sscanf(thp, "AnonHugePages: %ld", thp_kb) != 1))
+		return false;
+	snprintf(want, sizeof(want), " %s", flag);
+	for (const char *p = strstr(vmf, want); p && (!end || p < end);
+	     p = strstr(p + 1, want))
+		if (p[3] == ' ' || p[3] == '\n' || p[3] == '\0')
+			return true;
+	return false;
+}
+
+/*
+ * A 2 MiB-aligned area of each THP hint, a page of each other hint; the
+ * MADV_WIPEONFORK page holds a secret.
+ */
+static int madvise_program(struct run_shared *sh)
+{
+	static const struct {
+		int advice;
+		const char *flag;
+	} hints[] = {
+		{ MADV_NOHUGEPAGE, "nh" }, { MADV_HUGEPAGE, "hg" },
+		{ MADV_DONTFORK, "dc" }, { MADV_WIPEONFORK, "wf" },
+		{ MADV_SEQUENTIAL, "sr" }, { MADV_RANDOM, "rr" },
+	};
+	char *base, *area[ARRAY_SIZE(hints)];
+	int failed = 0;
+	unsigned int i;
+	long thp;
+
+	base = mmap(NULL, 8 * MB2, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED)
+		return T_SETUP;
+	base = (char *)(((unsigned long)base + MB2 - 1) & ~(MB2 - 1));
+	/* Apart, so that no two hints touch: each area is its own VMA. */
+	for (i = 0; i < ARRAY_SIZE(hints); i++) {
+		area[i] = base + i * MB2;
+		if (madvise(area[i], i < 2 ? MB2 : 4096, hints[i].advice))
+			return T_SETUP;
+		memset(area[i], 'a' + i, 64);
+	}
+	strcpy(area[3], "a secret");
+	for (i = 0; i < ARRAY_SIZE(hints); i++)
+		if (!area_has(area[i], hints[i].flag, NULL))
+			return T_SETUP;
+	sh->ready = 1;
+	while (!sh->go)
+		usleep(1000);
+
+	for (i = 0; i < ARRAY_SIZE(hints); i++)
+		if (!area_has(area[i], hints[i].flag, NULL))
+			failed |= M_FLAGS;
+	for (i = 0; i < ARRAY_SIZE(hints); i++)
+		if (i != 3 && (area[i][0] != 'a' + (int)i || area[i][63] != 'a' + (int)i))
+			failed |= M_DATA;
+	for (i = 0; i < 4096; i++)
+		if (area[3][i])
+			failed |= M_WIPED;
+	/* Every page of it touched: still not one huge page. */
+	for (i = 0; i < MB2; i += 4096)
+		area[0][i] = 1;
+	if (!area_has(area[0], "nh", &thp) || thp)
+		failed |= M_THP;
+	return failed;
+}
+
+/* madvise() hints come back; MADV_WIPEONFORK memory comes back empty. */
+TEST(madvise_hints_come_back_and_wipeonfork_memory_empty)
+{
+	comes_back(_metadata, madvise_program, NULL, 0);
 }
 
 static int open_memfd(void)

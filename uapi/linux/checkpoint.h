@@ -582,6 +582,11 @@ struct ckpt_hdr_auxv {
 #define CKPT_VMA_STACK		0x00001000	/* /proc/PID/maps' [stack] */
 #define CKPT_VMA_DELETED	0x00002000	/* the file was unlinked */
 #define CKPT_VMA_NORESERVE	0x00004000	/* MAP_NORESERVE */
+#define CKPT_VMA_HUGEPAGE	0x00008000	/* MADV_HUGEPAGE */
+#define CKPT_VMA_NOHUGEPAGE	0x00010000	/* MADV_NOHUGEPAGE */
+#define CKPT_VMA_WIPEONFORK	0x00020000	/* MADV_WIPEONFORK: no pages saved */
+#define CKPT_VMA_SEQ_READ	0x00040000	/* MADV_SEQUENTIAL */
+#define CKPT_VMA_RAND_READ	0x00080000	/* MADV_RANDOM */
 
 /**
  * struct ckpt_hdr_vma - CKPT_HDR_VMA: one virtual memory area

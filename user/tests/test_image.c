@@ -1555,6 +1555,40 @@ static void run_in_vdso(struct synth *s)
 	synth_tail(s);
 }
 
+static void run_in_wipeonfork(struct synth *s)
+{
+	start_mm(s, 1);
+	synth_vma(s, 0x10000000, 0x10010000, CKPT_VMA_ANON,
+		  CKPT_VMA_READ | CKPT_VMA_WRITE | CKPT_VMA_WIPEONFORK, "");
+	synth_auxv(s);
+	synth_pages(s, 0x10000000, 1);
+	synth_tail(s);
+}
+
+static void one_vma(struct synth *s, uint32_t kind, uint32_t flags)
+{
+	start_mm(s, 1);
+	synth_vma(s, 0x10000000, 0x10010000, kind, CKPT_VMA_READ | flags,
+		  kind == CKPT_VMA_FILE ? "/bin/true" : "");
+	synth_auxv(s);
+	synth_tail(s);
+}
+
+static void vma_thp_both(struct synth *s)
+{
+	one_vma(s, CKPT_VMA_ANON, CKPT_VMA_HUGEPAGE | CKPT_VMA_NOHUGEPAGE);
+}
+
+static void vma_seq_and_random(struct synth *s)
+{
+	one_vma(s, CKPT_VMA_ANON, CKPT_VMA_SEQ_READ | CKPT_VMA_RAND_READ);
+}
+
+static void vma_wipeonfork_file(struct synth *s)
+{
+	one_vma(s, CKPT_VMA_FILE, CKPT_VMA_WIPEONFORK);
+}
+
 static void run_too_long(struct synth *s)
 {
 	start_mm(s, 1);
@@ -1917,8 +1951,12 @@ static const struct hostile hostile[] = {
 	{ "a run length that disagrees with nr_pages", run_len_mismatch, CKPT_ECORRUPT, "len: 12312 does not hold nr_pages 2" },
 	{ "a run not page aligned", run_unaligned, CKPT_ECORRUPT, "addr: 0x600008 is not page aligned" },
 	{ "page run reserved", run_reserved, CKPT_ECORRUPT, "reserved: must be zero" },
-	{ "pages of a shared mapping", run_in_shared, CKPT_ECORRUPT, "addr: 0x402000 is in a shared or special VMA" },
-	{ "pages of [vdso]", run_in_vdso, CKPT_ECORRUPT, "is in a shared or special VMA" },
+	{ "pages of a shared mapping", run_in_shared, CKPT_ECORRUPT, "addr: 0x402000 is in a shared, special or MADV_WIPEONFORK VMA" },
+	{ "pages of [vdso]", run_in_vdso, CKPT_ECORRUPT, "is in a shared, special or MADV_WIPEONFORK VMA" },
+	{ "pages of MADV_WIPEONFORK memory", run_in_wipeonfork, CKPT_ECORRUPT, "addr: 0x10000000 is in a shared, special or MADV_WIPEONFORK VMA" },
+	{ "MADV_HUGEPAGE with MADV_NOHUGEPAGE", vma_thp_both, CKPT_ECORRUPT, "madvise() hints that exclude each other" },
+	{ "MADV_SEQUENTIAL with MADV_RANDOM", vma_seq_and_random, CKPT_ECORRUPT, "madvise() hints that exclude each other" },
+	{ "MADV_WIPEONFORK on a file mapping", vma_wipeonfork_file, CKPT_ECORRUPT, "flags: MADV_WIPEONFORK outside private anonymous memory" },
 	{ "a VMA after the pages", vma_after_pages, CKPT_ECORRUPT, "more VMA records than CKPT_HDR_MM.nr_vmas (1), or a VMA after the pages" },
 
 	{ "a tail whose nr_records disagrees", tail_nr_records, CKPT_ECORRUPT, "record 29 (CKPT_HDR_TAIL at image offset 1123984): nr_records: 30, but 29 records precede it" },
