@@ -17,6 +17,8 @@
 #   make debug-kernel  build (or reuse, cached in /var/cache/ckpt) the debug
 #                   test kernel: linux-source-6.1 + Kconfig.fragment
 #                   (scripts/debug-kernel)
+#   make check-debug   the selftests on the debug kernel; any KASAN, UBSAN,
+#                   lockdep, kmemleak or KFENCE report fails them
 #   make clean      remove build products (keeps build/ksft and build/tools)
 #   make distclean  remove build/
 #
@@ -63,7 +65,7 @@ endif
 KERNEL_ARGS = $(foreach v,$(KVERS),--kernel $(v))
 
 .PHONY: all modules user selftests samples deps guest check check-run demo \
-	sparse checkpatch lint debug-kernel clean distclean help need-kvers bench bench-run bench-tools
+	sparse checkpatch lint debug-kernel check-debug clean distclean help need-kvers bench bench-run bench-tools
 
 all: modules user selftests samples bench-tools
 
@@ -225,6 +227,16 @@ guest: need-kvers
 # that a clean, or a fresh clone, does not cost a kernel build.
 debug-kernel:
 	$(REPO)/scripts/debug-kernel
+
+# The module built against the debug kernel's tree (KDIR), then the same
+# selftests as make check in its guest, with a longer timeout: KASAN,
+# lockdep and kmemleak slow everything down, under TCG most of all.
+CHECK_DEBUG_TIMEOUT ?= 3600
+
+check-debug: deps debug-kernel
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory KDIR="$$($(REPO)/scripts/debug-kernel --print)/obj" modules
+	$(REPO)/tests/qemu/check --kernel debug --timeout $(CHECK_DEBUG_TIMEOUT)
 
 # ---------------------------------------------------------------- check, demo
 
