@@ -274,6 +274,7 @@ static inline pid_t start_paused(int (*prep)(void));
  */
 static inline int checkpoint_image(pid_t pid, __u64 flags, struct image *img)
 {
+	const char *save = getenv("CKPT_SAVE_IMAGES");
 	int fd = memfd_create("ckpt-image", MFD_CLOEXEC);
 
 	if (fd < 0)
@@ -281,6 +282,20 @@ static inline int checkpoint_image(pid_t pid, __u64 flags, struct image *img)
 	if (ckpt_checkpoint(pid, fd, flags) || image_load(img, fd)) {
 		close(fd);
 		return -1;
+	}
+	/* The fuzzer's seeds (tests/fuzz/run-fuzz): every image made here. */
+	if (save && *save) {
+		static int nr;
+		char path[4096];
+		int out;
+
+		snprintf(path, sizeof(path), "%s/%d-%d.img", save, (int)getpid(), nr++);
+		out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (out >= 0) {
+			if (write(out, img->buf, img->len) != (ssize_t)img->len)
+				unlink(path);
+			close(out);
+		}
 	}
 	return fd;
 }
