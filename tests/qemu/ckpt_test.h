@@ -269,6 +269,33 @@ static inline const void *image_find(const struct image *img, __u32 type)
 static inline pid_t start_paused(int (*prep)(void));
 
 /*
+ * Checkpoint a child that start_paused(@prep) made, into a memfd: true if
+ * the ioctl failed with @err and a message holding @what.  The message is
+ * left in @msg either way, for the test's log.  The child is killed.
+ */
+static inline bool checkpoint_refused(int (*prep)(void), int err,
+				      const char *what, char *msg, size_t size)
+{
+	int img = memfd_create("ckpt-image", MFD_CLOEXEC), ret, saved;
+	pid_t pid;
+
+	snprintf(msg, size, "setup failed");
+	if (img < 0)
+		return false;
+	pid = start_paused(prep);
+	if (pid <= 0) {
+		close(img);
+		return false;
+	}
+	ret = ckpt_checkpoint_msg(pid, img, 0, msg, size);
+	saved = errno;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(img);
+	return ret == -1 && saved == err && strstr(msg, what);
+}
+
+/*
  * Checkpoint @pid into a new memfd and read the image back: returns the
  * memfd (its offset at the end), or -1.
  */
