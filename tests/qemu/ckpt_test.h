@@ -627,6 +627,8 @@ struct restart_result {
 	bool started;		/* the restored program runs */
 	bool committed;		/* the child was killed past the point of no return */
 	int err;		/* errno of a failed ioctl, before that point */
+	bool intact;		/* restart_child_after() found the child as it was */
+	pid_t caller;		/* the child that called the ioctl, reaped or not */
 	char msg[512];		/* what the status pipe said */
 };
 
@@ -837,6 +839,17 @@ static inline const char *restart_prep_limits(const struct image *img)
 static void (*restart_child_prep)(void);
 
 /*
+ * Run in the restarting child when CKPT_IOC_RESTART has returned (it
+ * failed before the point of no return), if set: NULL if the child is
+ * as it was before the call, else what is not.  Said on the status pipe
+ * after the module's message, as "caller: intact" or "caller: changed:
+ * WHAT"; restart_image() sets res->intact on the first.
+ */
+static const char *(*restart_child_after)(void);
+
+#define RESTART_CALLER_INTACT	"caller: intact"
+
+/*
  * Descriptors restart_image() hands over (ckpt_restart_args::inherit):
  * the restored program's restart_inherit[i].to is the test's .from, or
  * whatever the restarting child has there if .from is negative (nothing,
@@ -894,7 +907,7 @@ static inline int restart_image(const struct image *img, int imgfd,
 		int held[8], tos[8];
 		const char *why;
 		unsigned int i;
-		int fd;
+		int fd, err;
 
 		if (uid != (uid_t)-1 && become_user(uid))
 			child_fail(st[1], "cannot change user");
@@ -945,8 +958,17 @@ static inline int restart_image(const struct image *img, int imgfd,
 		if (restart_child_prep)
 			restart_child_prep();
 		syscall(SYS_ioctl, dev, CKPT_IOC_RESTART, &args);
-		_exit(100 + errno);
+		err = errno;
+		if (restart_child_after) {
+			why = restart_child_after();
+			if (why)
+				dprintf(st[1], "\ncaller: changed: %s\n", why);
+			else
+				dprintf(st[1], "\n" RESTART_CALLER_INTACT "\n");
+		}
+		_exit(100 + err);
 	}
+	res->caller = res->pid;
 	close(st[1]);
 	while ((n = read(st[0], res->msg + len, sizeof(res->msg) - 1 - len)) > 0)
 		len += n;
@@ -964,5 +986,6 @@ static inline int restart_image(const struct image *img, int imgfd,
 		res->committed = true;
 	else if (WIFEXITED(status) && WEXITSTATUS(status) >= 100)
 		res->err = WEXITSTATUS(status) - 100;
+	res->intact = !!strstr(res->msg, "\n" RESTART_CALLER_INTACT "\n");
 	return 0;
 }
