@@ -17,6 +17,11 @@
 #   make debug-kernel  build (or reuse, cached in /var/cache/ckpt) the debug
 #                   test kernel: linux-source-6.1 + Kconfig.fragment
 #                   (scripts/debug-kernel)
+#   make check-debug   the selftests on the debug kernel; any KASAN, UBSAN,
+#                   lockdep, kmemleak or KFENCE report fails them
+#   make fuzz       libFuzzer on restart, with the module's KCOV coverage,
+#                   in a debug-kernel guest for FUZZ_TIME seconds
+#                   (tests/fuzz/); inputs that stop it in build/fuzz/
 #   make clean      remove build products (keeps build/ksft and build/tools)
 #   make distclean  remove build/
 #
@@ -39,6 +44,7 @@ BUILD := $(REPO)/build
 CKPT_KSRC ?= $(REPO)/kernel/checkpoint
 CKPT_UAPI ?= $(REPO)/uapi
 CKPT_SELFTEST_SRC ?= $(REPO)/tests/qemu
+FUZZER := $(BUILD)/fuzz/restart_fuzz
 KSERIES ?= 6.1 6.12
 
 ifneq ($(KDIR),)
@@ -63,9 +69,9 @@ endif
 KERNEL_ARGS = $(foreach v,$(KVERS),--kernel $(v))
 
 .PHONY: all modules user selftests samples deps guest check check-run demo \
-	sparse checkpatch lint debug-kernel clean distclean help need-kvers bench bench-run bench-tools
+	sparse checkpatch lint debug-kernel check-debug fuzz clean distclean help need-kvers bench bench-run bench-tools
 
-all: modules user selftests samples bench-tools
+all: modules user selftests samples bench-tools $(FUZZER)
 
 help:
 	@sed -n '3,/^$$/p' $(REPO)/Makefile | sed 's/^# \{0,1\}//'
@@ -225,6 +231,31 @@ guest: need-kvers
 # that a clean, or a fresh clone, does not cost a kernel build.
 debug-kernel:
 	$(REPO)/scripts/debug-kernel
+
+# The module built against the debug kernel's tree (KDIR), then the same
+# selftests as make check in its guest, with a longer timeout: KASAN,
+# lockdep and kmemleak slow everything down, under TCG most of all.
+CHECK_DEBUG_TIMEOUT ?= 3600
+
+# libFuzzer's restart target: clang, as Debian ships it with libFuzzer.
+FUZZ_TIME ?= 600
+
+$(FUZZER): $(REPO)/tests/fuzz/restart_fuzz.c $(CKPT_SELFTEST_SRC)/ckpt_test.h \
+		$(CKPT_UAPI)/linux/checkpoint.h
+	@mkdir -p $(@D)
+	clang -fsanitize=fuzzer -O1 -g -D_GNU_SOURCE -Wall -Wextra -Werror \
+		-Wno-unused-parameter -Wno-sign-compare -I$(CKPT_UAPI) \
+		-I$(CKPT_SELFTEST_SRC) -o $@ $<
+
+fuzz: deps debug-kernel
+	@$(MAKE) --no-print-directory all $(FUZZER)
+	@$(MAKE) --no-print-directory KDIR="$$($(REPO)/scripts/debug-kernel --print)/obj" modules
+	$(REPO)/tests/fuzz/fuzz $(FUZZ_TIME)
+
+check-debug: deps debug-kernel
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory KDIR="$$($(REPO)/scripts/debug-kernel --print)/obj" modules
+	$(REPO)/tests/qemu/check --kernel debug --timeout $(CHECK_DEBUG_TIMEOUT)
 
 # ---------------------------------------------------------------- check, demo
 

@@ -31,6 +31,7 @@ PACKAGES=(
 	libsodium-dev libelf-dev pkg-config sparse criu
 	gcc make perl python3 util-linux xz-utils zstd binutils
 	clang llvm libbpf-dev bpftool pahole
+	libclang-rt-14-dev
 )
 
 # apt must never run twice at once; wait for a lock held by someone else.

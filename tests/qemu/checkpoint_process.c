@@ -960,21 +960,12 @@ static int open_memfd(void)
 TEST(memfd_is_refused_naming_it)
 {
 	char msg[256];
-	int img;
-	pid_t pid;
 
 	if (!ckpt_available())
 		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
-	img = memfd_create("ckpt-image", MFD_CLOEXEC);
-	ASSERT_LE(0, img);
-	pid = start_paused(open_memfd);
-	ASSERT_LT(0, pid);
-	EXPECT_EQ(-1, ckpt_checkpoint_msg(pid, img, 0, msg, sizeof(msg)));
-	EXPECT_EQ(EOPNOTSUPP, errno);
-	EXPECT_NE(NULL, strstr(msg, "memfd:ckpt-memfd")) TH_LOG("%s", msg);
+	EXPECT_TRUE(checkpoint_refused(open_memfd, EOPNOTSUPP, "memfd:ckpt-memfd",
+				       msg, sizeof(msg))) TH_LOG("%s", msg);
 	EXPECT_NE(NULL, strstr(msg, "memory file")) TH_LOG("%s", msg);
-	kill_child(pid);
-	close(img);
 }
 
 static char wronly_path[64];
@@ -992,23 +983,15 @@ static int open_wronly_deleted(void)
 TEST(deleted_file_you_may_not_read_is_refused)
 {
 	char msg[256];
-	int img;
-	pid_t pid;
 
 	if (!ckpt_available())
 		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
 	if (geteuid() == 0)
 		SKIP(return, "root may read any file");
-	img = memfd_create("ckpt-image", MFD_CLOEXEC);
-	ASSERT_LE(0, img);
 	snprintf(wronly_path, sizeof(wronly_path), "/tmp/ckpt-wronly.%d", getpid());
-	pid = start_paused(open_wronly_deleted);
-	ASSERT_LT(0, pid);
-	EXPECT_EQ(-1, ckpt_checkpoint_msg(pid, img, 0, msg, sizeof(msg)));
-	EXPECT_EQ(EACCES, errno);
-	EXPECT_NE(NULL, strstr(msg, "fd 3: a deleted file open for writing only")) TH_LOG("%s", msg);
-	kill_child(pid);
-	close(img);
+	EXPECT_TRUE(checkpoint_refused(open_wronly_deleted, EACCES,
+				       "fd 3: a deleted file open for writing only",
+				       msg, sizeof(msg))) TH_LOG("%s", msg);
 }
 
 /* ------------------------------------------------------ handed over */
@@ -1173,23 +1156,14 @@ static int fifo_with_data(void)
 TEST(fifo_holding_data_is_refused)
 {
 	char dir[] = "/tmp/ckpt-fifo.XXXXXX", msg[256];
-	int img;
-	pid_t pid;
 
 	if (!ckpt_available())
 		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
-	img = memfd_create("ckpt-image", MFD_CLOEXEC);
-	ASSERT_LE(0, img);
 	ASSERT_NE(NULL, mkdtemp(dir));
 	snprintf(fifo_path, sizeof(fifo_path), "%s/full", dir);
 	ASSERT_EQ(0, mkfifo(fifo_path, 0600));
-	pid = start_paused(fifo_with_data);
-	ASSERT_LT(0, pid);
-	EXPECT_EQ(-1, ckpt_checkpoint_msg(pid, img, 0, msg, sizeof(msg)));
-	EXPECT_EQ(EBUSY, errno);
-	EXPECT_NE(NULL, strstr(msg, fifo_path)) TH_LOG("%s", msg);
-	kill_child(pid);
-	close(img);
+	EXPECT_TRUE(checkpoint_refused(fifo_with_data, EBUSY, fifo_path,
+				       msg, sizeof(msg))) TH_LOG("%s", msg);
 	unlink(fifo_path);
 	rmdir(dir);
 }

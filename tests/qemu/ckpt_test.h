@@ -269,11 +269,39 @@ static inline const void *image_find(const struct image *img, __u32 type)
 static inline pid_t start_paused(int (*prep)(void));
 
 /*
+ * Checkpoint a child that start_paused(@prep) made, into a memfd: true if
+ * the ioctl failed with @err and a message holding @what.  The message is
+ * left in @msg either way, for the test's log.  The child is killed.
+ */
+static inline bool checkpoint_refused(int (*prep)(void), int err,
+				      const char *what, char *msg, size_t size)
+{
+	int img = memfd_create("ckpt-image", MFD_CLOEXEC), ret, saved;
+	pid_t pid;
+
+	snprintf(msg, size, "setup failed");
+	if (img < 0)
+		return false;
+	pid = start_paused(prep);
+	if (pid <= 0) {
+		close(img);
+		return false;
+	}
+	ret = ckpt_checkpoint_msg(pid, img, 0, msg, size);
+	saved = errno;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(img);
+	return ret == -1 && saved == err && strstr(msg, what);
+}
+
+/*
  * Checkpoint @pid into a new memfd and read the image back: returns the
  * memfd (its offset at the end), or -1.
  */
 static inline int checkpoint_image(pid_t pid, __u64 flags, struct image *img)
 {
+	const char *save = getenv("CKPT_SAVE_IMAGES");
 	int fd = memfd_create("ckpt-image", MFD_CLOEXEC);
 
 	if (fd < 0)
@@ -281,6 +309,20 @@ static inline int checkpoint_image(pid_t pid, __u64 flags, struct image *img)
 	if (ckpt_checkpoint(pid, fd, flags) || image_load(img, fd)) {
 		close(fd);
 		return -1;
+	}
+	/* The fuzzer's seeds (tests/fuzz/run-fuzz): every image made here. */
+	if (save && *save) {
+		static int nr;
+		char path[4096];
+		int out;
+
+		snprintf(path, sizeof(path), "%s/%d-%d.img", save, (int)getpid(), nr++);
+		out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (out >= 0) {
+			if (write(out, img->buf, img->len) != (ssize_t)img->len)
+				unlink(path);
+			close(out);
+		}
 	}
 	return fd;
 }
@@ -585,6 +627,8 @@ struct restart_result {
 	bool started;		/* the restored program runs */
 	bool committed;		/* the child was killed past the point of no return */
 	int err;		/* errno of a failed ioctl, before that point */
+	bool intact;		/* restart_child_after() found the child as it was */
+	pid_t caller;		/* the child that called the ioctl, reaped or not */
 	char msg[512];		/* what the status pipe said */
 };
 
@@ -795,6 +839,17 @@ static inline const char *restart_prep_limits(const struct image *img)
 static void (*restart_child_prep)(void);
 
 /*
+ * Run in the restarting child when CKPT_IOC_RESTART has returned (it
+ * failed before the point of no return), if set: NULL if the child is
+ * as it was before the call, else what is not.  Said on the status pipe
+ * after the module's message, as "caller: intact" or "caller: changed:
+ * WHAT"; restart_image() sets res->intact on the first.
+ */
+static const char *(*restart_child_after)(void);
+
+#define RESTART_CALLER_INTACT	"caller: intact"
+
+/*
  * Descriptors restart_image() hands over (ckpt_restart_args::inherit):
  * the restored program's restart_inherit[i].to is the test's .from, or
  * whatever the restarting child has there if .from is negative (nothing,
@@ -852,7 +907,7 @@ static inline int restart_image(const struct image *img, int imgfd,
 		int held[8], tos[8];
 		const char *why;
 		unsigned int i;
-		int fd;
+		int fd, err;
 
 		if (uid != (uid_t)-1 && become_user(uid))
 			child_fail(st[1], "cannot change user");
@@ -903,8 +958,17 @@ static inline int restart_image(const struct image *img, int imgfd,
 		if (restart_child_prep)
 			restart_child_prep();
 		syscall(SYS_ioctl, dev, CKPT_IOC_RESTART, &args);
-		_exit(100 + errno);
+		err = errno;
+		if (restart_child_after) {
+			why = restart_child_after();
+			if (why)
+				dprintf(st[1], "\ncaller: changed: %s\n", why);
+			else
+				dprintf(st[1], "\n" RESTART_CALLER_INTACT "\n");
+		}
+		_exit(100 + err);
 	}
+	res->caller = res->pid;
 	close(st[1]);
 	while ((n = read(st[0], res->msg + len, sizeof(res->msg) - 1 - len)) > 0)
 		len += n;
@@ -922,5 +986,6 @@ static inline int restart_image(const struct image *img, int imgfd,
 		res->committed = true;
 	else if (WIFEXITED(status) && WEXITSTATUS(status) >= 100)
 		res->err = WEXITSTATUS(status) - 100;
+	res->intact = !!strstr(res->msg, "\n" RESTART_CALLER_INTACT "\n");
 	return 0;
 }

@@ -130,8 +130,8 @@ TEST(audit_logs_every_operation_in_order)
 	ASSERT_EQ(EACCES, res.err) TH_LOG("%s", res.msg);
 	ASSERT_EQ(0, loader_stop(&l)) TH_LOG("%s", l.log);
 	snprintf(want[6], sizeof(want[6]),
-		 "restart comm=%s image_pid=%d committed=no result=EACCES hook=security_ckpt_restore_vma hook_ret=EACCES",
-		 comm, p2);
+		 "restart caller=%d uid=0 comm=%s image_pid=%d committed=no result=EACCES hook=security_ckpt_restore_vma hook_ret=EACCES",
+		 res.caller, comm, p2);
 	/* 8: an image cut after its task record: fails after security_ckpt_restart */
 	h = image_next(&plain, &off);
 	ASSERT_NE(NULL, h);
@@ -147,8 +147,8 @@ TEST(audit_logs_every_operation_in_order)
 	ASSERT_FALSE(res.committed);
 	ASSERT_NE(0, res.err);
 	snprintf(want[7], sizeof(want[7]),
-		 "restart comm=%s image_pid=%d image_comm=%s committed=no result=%s",
-		 comm, p1, comm, strerrorname_np(res.err));
+		 "restart caller=%d uid=0 comm=%s image_pid=%d image_comm=%s committed=no result=%s",
+		 res.caller, comm, p1, comm, strerrorname_np(res.err));
 
 	ASSERT_EQ(0, loader_stop(&audit)) TH_LOG("%s", audit.log);
 	EXPECT_NE(NULL, strstr(audit.log, "detached (8 logged, 0 lost)")) TH_LOG("%s", audit.log);

@@ -5,7 +5,9 @@
  * what it targets with its errno while everything else still works, and
  * once unloaded the same operation succeeds.  A refused checkpoint leaves
  * its target running unharmed; a refused restart leaves its caller
- * intact (it returns from the ioctl, before the point of no return).
+ * intact: it returns from the ioctl, before the point of no return, with
+ * its memory, open files, memory map, signal mask and comm as they were
+ * (restart_refused() and caller_check() in lsm_test.h).
  *
  *   ckpt-deny-checkpoint	by comm, and by cgroup (and below)
  *   ckpt-wx			an image with a writable+executable area
@@ -186,6 +188,7 @@ TEST(wx_refuses_writable_executable_image)
 	EXPECT_EQ(EACCES, res.err) TH_LOG("%s", res.msg);
 	EXPECT_NE(NULL, strstr(res.msg, "refused by security_ckpt_restore_vma"))
 		TH_LOG("%s", res.msg);
+	EXPECT_TRUE(res.intact) TH_LOG("%s", res.msg);
 	/* An image without such an area restarts. */
 	EXPECT_TRUE(restart_and_reap(&plain, plainfd, &res)) TH_LOG("%s", res.msg);
 	EXPECT_TRUE(loader_wait_for(&l, "refused (security_ckpt_restore_vma) restart by", 5000))
@@ -228,56 +231,79 @@ static int exec_files(const struct image *img, char paths[][PATH_LEN],
 	return n;
 }
 
+/* An image setup: map the file @arg executable, code from elsewhere. */
+static void map_file_exec(void *arg)
+{
+	int fd = open(arg, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd,
+			   0) == MAP_FAILED)
+		_exit(1);
+	close(fd);
+}
+
+/* Code in a file that the list below leaves out. */
+#define OTHER_CODE	"/usr/bin/true"
+
 TEST(allow_exec_refuses_code_not_on_the_list)
 {
-	char paths[16][PATH_LEN], exe[PATH_LEN];
+	char paths[16][PATH_LEN], more[16][PATH_LEN], msg[512];
 	char *argv[20] = { "ckpt-allow-exec" };
+	struct image img = {}, other = {};
 	struct restart_result res;
-	struct image img = {};
+	const char *extra = NULL;
+	struct victim v;
 	struct loader l;
-	int fd, n, i, j;
-	ssize_t len;
+	int fd, otherfd, n, i, j;
 
 	SKIP_UNLESS_ROOT_AND_CKPT();
+	/* The list: this program, ld.so, libc at least. */
 	fd = pause_image(&img, NULL, NULL, NULL);
 	ASSERT_LE(0, fd);
-	/* This program, ld.so, libc at least. */
 	n = exec_files(&img, paths, 16);
 	ASSERT_LE(3, n);
-	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	ASSERT_LT(0, len);
-	exe[len] = '\0';
-
-	/* Everything but this program: refused, naming it. */
-	for (i = 0, j = 1; i < n; i++)
-		if (strcmp(paths[i], exe))
-			argv[j++] = paths[i];
-	argv[j] = NULL;
-	ASSERT_EQ(n, j) TH_LOG("%s is not mapped executable in the image", exe);
-	ASSERT_EQ(0, loader_start(&l, argv)) TH_LOG("%s", l.log);
-	ASSERT_EQ(0, restart_refused(&img, fd, &res));
-	EXPECT_FALSE(res.started);
-	EXPECT_FALSE(res.committed);
-	EXPECT_EQ(EPERM, res.err) TH_LOG("%s", res.msg);
-	EXPECT_NE(NULL, strstr(res.msg, exe)) TH_LOG("%s", res.msg);
-	EXPECT_NE(NULL, strstr(res.msg, "refused by security_ckpt_restore_vma"))
-		TH_LOG("%s", res.msg);
-	EXPECT_EQ(0, loader_stop(&l)) TH_LOG("%s", l.log);
-	EXPECT_NE(NULL, strstr(l.log, "detached (1 refused)")) TH_LOG("%s", l.log);
-
-	/* All of them allowed: it restarts. */
 	for (i = 0; i < n; i++)
 		argv[1 + i] = paths[i];
 	argv[1 + n] = NULL;
+	/* An image with the same code, and more. */
+	otherfd = pause_image(&other, map_file_exec, OTHER_CODE, NULL);
+	ASSERT_LE(0, otherfd);
+	ASSERT_EQ(n + 1, exec_files(&other, more, 16));
+	for (i = 0; i < n + 1 && !extra; i++) {
+		for (j = 0; j < n && strcmp(more[i], paths[j]); j++)
+			;
+		if (j == n)
+			extra = more[i];
+	}
+	ASSERT_NE(NULL, extra);
+	ASSERT_EQ(0, victim_start(&v, VICTIM_COMM));
+
 	ASSERT_EQ(0, loader_start(&l, argv)) TH_LOG("%s", l.log);
+	/* Refused, naming the file, the caller intact. */
+	ASSERT_EQ(0, restart_refused(&other, otherfd, &res));
+	EXPECT_FALSE(res.started);
+	EXPECT_FALSE(res.committed);
+	EXPECT_EQ(EPERM, res.err) TH_LOG("%s", res.msg);
+	EXPECT_NE(NULL, strstr(res.msg, extra)) TH_LOG("%s", res.msg);
+	EXPECT_NE(NULL, strstr(res.msg, "refused by security_ckpt_restore_vma"))
+		TH_LOG("%s", res.msg);
+	EXPECT_TRUE(res.intact) TH_LOG("%s", res.msg);
+	/* Meanwhile everything else works: code on the list, a checkpoint. */
 	EXPECT_TRUE(restart_and_reap(&img, fd, &res)) TH_LOG("%s", res.msg);
+	EXPECT_EQ(0, checkpoint_victim(&v, msg, sizeof(msg))) TH_LOG("%s", msg);
+	EXPECT_TRUE(victim_is_well(&v));
+	EXPECT_TRUE(loader_wait_for(&l, "refused (security_ckpt_restore_vma) restart by", 5000))
+		TH_LOG("%s", l.log);
 	EXPECT_EQ(0, loader_stop(&l)) TH_LOG("%s", l.log);
-	EXPECT_NE(NULL, strstr(l.log, "detached (0 refused)")) TH_LOG("%s", l.log);
+	EXPECT_NE(NULL, strstr(l.log, "detached (1 refused)")) TH_LOG("%s", l.log);
 
 	/* Unloaded: it restarts. */
-	EXPECT_TRUE(restart_and_reap(&img, fd, &res)) TH_LOG("%s", res.msg);
+	EXPECT_TRUE(restart_and_reap(&other, otherfd, &res)) TH_LOG("%s", res.msg);
+	victim_stop(&v);
 	image_free(&img);
+	image_free(&other);
 	close(fd);
+	close(otherfd);
 }
 
 TEST(allow_exec_deny_anon_exec)
@@ -307,13 +333,19 @@ TEST(allow_exec_deny_anon_exec)
 	EXPECT_FALSE(res.committed);
 	EXPECT_EQ(EPERM, res.err) TH_LOG("%s", res.msg);
 	EXPECT_NE(NULL, strstr(res.msg, "(anonymous)")) TH_LOG("%s", res.msg);
+	EXPECT_TRUE(res.intact) TH_LOG("%s", res.msg);
 	EXPECT_EQ(0, loader_stop(&l)) TH_LOG("%s", l.log);
+	EXPECT_NE(NULL, strstr(l.log, "detached (1 refused)")) TH_LOG("%s", l.log);
 
 	/* Without --deny-anon-exec ([vdso] was never refused) it restarts. */
 	argv[1] = paths[0];
 	ASSERT_EQ(0, loader_start(&l, argv)) TH_LOG("%s", l.log);
 	EXPECT_TRUE(restart_and_reap(&img, fd, &res)) TH_LOG("%s", res.msg);
 	EXPECT_EQ(0, loader_stop(&l)) TH_LOG("%s", l.log);
+	EXPECT_NE(NULL, strstr(l.log, "detached (0 refused)")) TH_LOG("%s", l.log);
+
+	/* Unloaded: it restarts. */
+	EXPECT_TRUE(restart_and_reap(&img, fd, &res)) TH_LOG("%s", res.msg);
 	image_free(&img);
 	close(fd);
 }

@@ -343,15 +343,128 @@ static inline bool restart_and_reap(const struct image *img, int fd,
 }
 
 /*
+ * What a refused restart must leave alone in its caller, the child that
+ * called CKPT_IOC_RESTART: taken just before the call (caller_prep())
+ * and compared when it returns (caller_check()).  The child first gives
+ * itself a comm of its own, an area of known bytes and an open file
+ * with known contents and offset, so that anything of the image's that
+ * landed in it would show.  Static: nothing here may allocate between
+ * the two, or the memory maps would differ for that alone.
+ */
+#define CALLER_COMM	"ckpt-caller"
+#define CALLER_SEED	0x5eed
+#define CALLER_LEN	(64 * 1024)
+#define CALLER_FDS	1024
+
+struct caller_state {
+	char comm[16];
+	char cwd[4096];
+	sigset_t mask;
+	struct stat fds[CALLER_FDS];	/* st_ino 0: not open */
+	char maps[65536];
+};
+
+static struct caller_state caller_before, caller_after;
+static unsigned char *caller_mem;
+static int caller_fd = -1;
+static const char *caller_prep_failed;
+
+/* The caller's state into @s; -1 if it could not be read. */
+static inline int caller_snapshot(struct caller_state *s)
+{
+	ssize_t n, len = 0;
+	int fd;
+
+	memset(s, 0, sizeof(*s));
+	if (prctl(PR_GET_NAME, s->comm) || !getcwd(s->cwd, sizeof(s->cwd)) ||
+	    sigprocmask(SIG_SETMASK, NULL, &s->mask))
+		return -1;
+	for (fd = 0; fd < CALLER_FDS; fd++)
+		if (fstat(fd, &s->fds[fd]))
+			memset(&s->fds[fd], 0, sizeof(s->fds[fd]));
+	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, s->maps + len, sizeof(s->maps) - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	return n < 0 ? -1 : 0;
+}
+
+/* A restart_child_prep: the caller's own state, and a snapshot of it. */
+static void caller_prep(void)
+{
+	char stack[256 * 1024];
+
+	/* Grow the stack now, not between the snapshots. */
+	explicit_bzero(stack, sizeof(stack));
+	prctl(PR_SET_NAME, CALLER_COMM);
+	caller_mem = mmap(NULL, CALLER_LEN, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (caller_mem == MAP_FAILED) {
+		caller_prep_failed = "test setup: mmap";
+		return;
+	}
+	fill_pattern(caller_mem, CALLER_LEN, CALLER_SEED);
+	caller_fd = memfd_create("ckpt-caller", MFD_CLOEXEC);
+	if (caller_fd < 0 ||
+	    write(caller_fd, caller_mem, CALLER_LEN / 2) != CALLER_LEN / 2)
+		caller_prep_failed = "test setup: its open file";
+	else if (caller_snapshot(&caller_before))
+		caller_prep_failed = "test setup: cannot read its state";
+}
+
+/* A restart_child_after: NULL if the caller is as caller_prep() left it. */
+static const char *caller_check(void)
+{
+	static unsigned char buf[CALLER_LEN / 2];
+	int fd;
+
+	if (caller_prep_failed)
+		return caller_prep_failed;
+	if (check_pattern(caller_mem, CALLER_LEN, CALLER_SEED) != -1)
+		return "the bytes of its memory";
+	if (lseek(caller_fd, 0, SEEK_CUR) != CALLER_LEN / 2)
+		return "the offset of its open file";
+	if (pread(caller_fd, buf, sizeof(buf), 0) != sizeof(buf) ||
+	    check_pattern(buf, sizeof(buf), CALLER_SEED) != -1)
+		return "the contents of its open file";
+	if (caller_snapshot(&caller_after))
+		return "cannot read its state";
+	if (strcmp(caller_before.comm, caller_after.comm))
+		return "its comm";
+	if (strcmp(caller_before.cwd, caller_after.cwd))
+		return "its working directory";
+	if (memcmp(&caller_before.mask, &caller_after.mask, sizeof(sigset_t)))
+		return "its signal mask";
+	for (fd = 0; fd < CALLER_FDS; fd++)
+		if (caller_before.fds[fd].st_dev != caller_after.fds[fd].st_dev ||
+		    caller_before.fds[fd].st_ino != caller_after.fds[fd].st_ino)
+			return "its file descriptors";
+	if (strcmp(caller_before.maps, caller_after.maps))
+		return "its memory map";
+	/* And it can still use what it has. */
+	if (write(caller_fd, "x", 1) != 1)
+		return "writing to its open file";
+	return NULL;
+}
+
+/*
  * Restart @img where a policy should refuse it; should the restored
  * program run all the same, end it.  Returns restart_image()'s result;
- * how it was refused is in @res.
+ * how it was refused is in @res, and @res->intact says whether the
+ * caller was left as it was (caller_check()).
  */
 static inline int restart_refused(const struct image *img, int fd,
 				  struct restart_result *res)
 {
-	int ret = restart_image(img, fd, -1, (uid_t)-1, res);
+	int ret;
 
+	restart_child_prep = caller_prep;
+	restart_child_after = caller_check;
+	ret = restart_image(img, fd, -1, (uid_t)-1, res);
+	restart_child_prep = NULL;
+	restart_child_after = NULL;
 	if (!ret && res->started)
 		kill_child(res->pid);
 	return ret;
