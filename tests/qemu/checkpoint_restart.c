@@ -5,8 +5,10 @@
  * CKPT_CHECKPOINT_KILL, restarted from its image, and then checks for
  * itself that its memory, registers, TLS and file mapping are exactly as
  * they were and that its syscall resumed as the kernel would have resumed
- * it.  The same image restarted twice gives two independent processes;
- * an image restarted by another user runs as that user.
+ * it, also when a signal it handles was pending at checkpoint, with or
+ * without SA_RESTART.  The same image restarted twice gives two
+ * independent processes; an image restarted by another user runs as
+ * that user.
  */
 #define _GNU_SOURCE
 #include "workload.h"
@@ -23,40 +25,204 @@ FIXTURE(restart) {
 	struct image image;
 	char *maps;
 	enum mode mode;
+	enum handler handler;
+	int64_t ckpt_ns;	/* the image's nanosleep_now */
+	int64_t restarted_ns;	/* when restart_image() returned */
 };
 
 FIXTURE_VARIANT(restart) {
 	enum mode mode;
+	enum handler handler;
 };
 
 FIXTURE_VARIANT_ADD(restart, running) { .mode = MODE_RUNNING };
 FIXTURE_VARIANT_ADD(restart, blocked_in_read) { .mode = MODE_READ };
 FIXTURE_VARIANT_ADD(restart, in_nanosleep) { .mode = MODE_NANOSLEEP };
 FIXTURE_VARIANT_ADD(restart, in_pause) { .mode = MODE_PAUSE };
+/* With SIGUSR1 pending, and a handler for it: restore_cpu_syscall(). */
+FIXTURE_VARIANT_ADD(restart, in_read_signal_pending_sa_restart) {
+	.mode = MODE_READ, .handler = HANDLER_SA_RESTART,
+};
+
+FIXTURE_VARIANT_ADD(restart, in_read_signal_pending_no_sa_restart) {
+	.mode = MODE_READ, .handler = HANDLER,
+};
+
+FIXTURE_VARIANT_ADD(restart, in_pause_signal_pending) {
+	.mode = MODE_PAUSE, .handler = HANDLER,
+};
+
+FIXTURE_VARIANT_ADD(restart, in_nanosleep_signal_pending) {
+	.mode = MODE_NANOSLEEP, .handler = HANDLER,
+};
+
+/*
+ * MODE_NANOSLEEP without a handler sleeps this long and is checkpointed
+ * this far into its sleep; it must wake within NAP_SLACK_NS of the end
+ * of the sleep plus the time it was gone.  A restart that slept the
+ * whole sleep again would be NAP_BEFORE_NS late.
+ */
+#define NAP_NS		4500000000LL
+#define NAP_BEFORE_NS	2500000000LL
+#define NAP_SLACK_NS	1500000000LL
+
+struct checkpoint_call {
+	pid_t pid;
+	int fd;
+	__u64 flags;
+	int ret, err;
+	char msg[256];
+};
+
+static void *checkpoint_thread(void *arg)
+{
+	struct checkpoint_call *c = arg;
+
+	c->ret = ckpt_checkpoint_msg(c->pid, c->fd, c->flags, c->msg,
+				     sizeof(c->msg));
+	c->err = errno;
+	close(c->fd);
+	return NULL;
+}
+
+/* The state letter of /proc/PID/stat, or 0. */
+static char proc_state(pid_t pid)
+{
+	char path[64], stat[512], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	p = fgets(stat, sizeof(stat), f) ? strrchr(stat, ')') : NULL;
+	fclose(f);
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * Checkpoint @pid into @out with @sig made pending on it while it is
+ * parked: after it left its syscall with its -ERESTART* code, before the
+ * checkpoint reads its signals.  The image goes through a pipe of one
+ * page that is full before the checkpoint starts, so that the first
+ * record the module writes, the header, waits until the test has sent
+ * the signal; the target waits in its park (state D, TASK_KILLABLE,
+ * which @sig does not wake).  Returns 0, or -1 with *@why set.
+ */
+static int checkpoint_signal_pending(pid_t pid, int sig, __u64 flags,
+				     int out, const char **why)
+{
+	struct checkpoint_call c = { .pid = pid, .flags = flags };
+	static char buf[1 << 16];
+	pthread_t thread;
+	int p[2], i, ret = 0;
+	ssize_t n;
+
+	*why = "making a pipe of one page, full";
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	memset(buf, 0, 4096);
+	if (fcntl(p[1], F_SETPIPE_SZ, 4096) != 4096 ||
+	    write(p[1], buf, 4096) != 4096) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	c.fd = p[1];
+	if (pthread_create(&thread, NULL, checkpoint_thread, &c)) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	*why = "waiting for the target to park";
+	for (i = 0; i < 2000 && proc_state(pid) != 'D'; i++)
+		usleep(10000);
+	if (proc_state(pid) != 'D')
+		ret = -1;
+	*why = "sending the signal";
+	if (!ret && syscall(SYS_tgkill, pid, pid, sig))
+		ret = -1;
+	/* The filler, then the image, up to the end the thread makes. */
+	if (read(p[0], buf, 4096) != 4096 && !ret) {
+		*why = "reading the filler back";
+		ret = -1;
+	}
+	while ((n = read(p[0], buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n && !ret) {
+			*why = "copying the image";
+			ret = -1;
+		}
+	close(p[0]);
+	pthread_join(thread, NULL);
+	if (!ret && c.ret) {
+		*why = c.msg[0] ? c.msg : strerror(c.err);
+		ret = -1;
+	}
+	return ret;
+}
 
 /* Start the workload as @uid and checkpoint it, killing it. */
 static void start_and_checkpoint(struct __test_metadata *_metadata,
 				 FIXTURE_DATA(restart) *self, uid_t uid)
 {
+	const struct ckpt_hdr_signals *sg;
+	const struct ckpt_hdr_task *t;
 	const char *why;
 	int status;
 
 	ASSERT_EQ(0, pipe2(self->in, O_CLOEXEC));
+	workload_handler = self->handler;
+	workload_nap_ns = NAP_NS;
 	self->pid = workload_start(self->mode, uid, self->in, &self->sh,
 				   self->shared_path, sizeof(self->shared_path),
 				   &why);
 	ASSERT_LT(0, self->pid) TH_LOG("workload: %s", why);
+	if (self->mode == MODE_NANOSLEEP && self->handler == NO_HANDLER)
+		while (mono_now_ns() - self->sh->t0 < NAP_BEFORE_NS)
+			usleep(10000);
 
 	self->maps = read_maps(self->pid);
 	ASSERT_NE(NULL, self->maps);
 	self->img = memfd_create("ckpt-image", MFD_CLOEXEC);
 	ASSERT_LE(0, self->img);
-	ASSERT_EQ(0, ckpt_checkpoint(self->pid, self->img, CKPT_CHECKPOINT_KILL))
-		TH_LOG("checkpoint: %s", strerror(errno));
+	if (self->handler == NO_HANDLER) {
+		ASSERT_EQ(0, ckpt_checkpoint(self->pid, self->img,
+					     CKPT_CHECKPOINT_KILL))
+			TH_LOG("checkpoint: %s", strerror(errno));
+	} else {
+		ASSERT_EQ(0, checkpoint_signal_pending(self->pid, SIGUSR1,
+						       CKPT_CHECKPOINT_KILL,
+						       self->img, &why))
+			TH_LOG("checkpoint with SIGUSR1 pending: %s", why);
+	}
 	ASSERT_EQ(self->pid, waitpid(self->pid, &status, 0));
 	ASSERT_TRUE(WIFSIGNALED(status));
 	self->pid = 0;
 	ASSERT_EQ(0, image_load(&self->image, self->img));
+	t = image_find(&self->image, CKPT_HDR_TASK);
+	sg = image_find(&self->image, CKPT_HDR_SIGNALS);
+	ASSERT_NE(NULL, t);
+	ASSERT_NE(NULL, sg);
+	self->ckpt_ns = t->nanosleep_now;
+	/* Checkpointed in the sleep, with time left: the state under test. */
+	if (self->mode == MODE_NANOSLEEP) {
+		ASSERT_EQ(CKPT_RESTART_BLOCK, t->restart);
+		ASSERT_LT(t->nanosleep_now, t->nanosleep_expires);
+	}
+	/* The state the test is about: in the syscall, the signal pending. */
+	if (self->handler != NO_HANDLER) {
+		static const __u32 kind[] = {
+			[MODE_READ] = CKPT_RESTART_SYS,
+			[MODE_PAUSE] = CKPT_RESTART_NOHAND,
+			[MODE_NANOSLEEP] = CKPT_RESTART_BLOCK,
+		};
+
+		ASSERT_EQ(kind[self->mode], t->restart);
+		ASSERT_EQ(1, sg->nr_pending);
+		ASSERT_EQ(0, sg->blocked & (1ULL << (SIGUSR1 - 1)));
+		ASSERT_EQ(self->handler == HANDLER_SA_RESTART ? SA_RESTART : 0,
+			  sg->action[SIGUSR1 - 1].flags & SA_RESTART);
+	}
 }
 
 FIXTURE_SETUP(restart)
@@ -66,6 +232,7 @@ FIXTURE_SETUP(restart)
 	if (!have_avx())
 		SKIP(return, "the CPU has no AVX (QEMU needs -cpu max)");
 	self->mode = variant->mode;
+	self->handler = variant->handler;
 	self->in[0] = self->in[1] = -1;
 }
 
@@ -81,11 +248,12 @@ FIXTURE_TEARDOWN(restart)
 static int finish(struct __test_metadata *_metadata,
 		  FIXTURE_DATA(restart) *self, pid_t pid)
 {
+	int64_t elapsed, gone;
 	int status;
 
 	if (self->mode == MODE_READ && write(self->in[1], "x", 1) != 1)
 		return -1;
-	if (self->mode == MODE_PAUSE) {
+	if (self->mode == MODE_PAUSE && self->handler == NO_HANDLER) {
 		/*
 		 * Handlers come back with signals (not yet): show that it
 		 * still waits in pause(), then end it.
@@ -107,7 +275,26 @@ static int finish(struct __test_metadata *_metadata,
 		       WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 		return -5;
 	}
-	return WEXITSTATUS(status) ? self->sh->failed : 0;
+	if (WEXITSTATUS(status)) {
+		TH_LOG("the workload found %#x; its syscall returned %d (errno %d), its handler ran %d times",
+		       self->sh->failed, self->sh->sys_ret, self->sh->sys_errno,
+		       self->sh->handled);
+		return self->sh->failed;
+	}
+	if (self->mode != MODE_NANOSLEEP || self->handler != NO_HANDLER)
+		return 0;
+	/* Not the whole sleep again: what was left of it, once it was back. */
+	elapsed = self->sh->t1 - self->sh->t0;
+	gone = self->restarted_ns - self->ckpt_ns;
+	if (self->ckpt_ns - self->sh->t0 < NAP_BEFORE_NS ||
+	    elapsed > NAP_NS + gone + NAP_SLACK_NS) {
+		TH_LOG("slept %lld ms of %lld, checkpointed after %lld ms, gone %lld ms",
+		       (long long)elapsed / 1000000, NAP_NS / 1000000,
+		       (long long)(self->ckpt_ns - self->sh->t0) / 1000000,
+		       (long long)gone / 1000000);
+		return -6;
+	}
+	return 0;
 }
 
 TEST_F(restart, workload_goes_on_with_its_state_intact)
@@ -118,6 +305,7 @@ TEST_F(restart, workload_goes_on_with_its_state_intact)
 	start_and_checkpoint(_metadata, self, (uid_t)-1);
 	ASSERT_EQ(0, restart_image(&self->image, self->img, self->in[0],
 				   (uid_t)-1, &res));
+	self->restarted_ns = mono_now_ns();
 	ASSERT_TRUE(res.started) TH_LOG("restart failed: %s", res.msg);
 	self->pid = res.pid;
 
