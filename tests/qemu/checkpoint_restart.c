@@ -8,7 +8,8 @@
  * it, also when a signal it handles was pending at checkpoint, with or
  * without SA_RESTART.  The same image restarted twice gives two
  * independent processes; an image restarted by another user runs as
- * that user.
+ * that user.  The root pass leaves another user's image and a setuid
+ * program's for the user pass, which restarts them with no capability.
  */
 #define _GNU_SOURCE
 #include "workload.h"
@@ -28,6 +29,7 @@ FIXTURE(restart) {
 	enum handler handler;
 	int64_t ckpt_ns;	/* the image's nanosleep_now */
 	int64_t restarted_ns;	/* when restart_image() returned */
+	bool keep_files;	/* the workload's files, for the user pass */
 };
 
 FIXTURE_VARIANT(restart) {
@@ -239,7 +241,10 @@ FIXTURE_SETUP(restart)
 FIXTURE_TEARDOWN(restart)
 {
 	kill_child(self->pid);
-	workload_cleanup(self->sh, self->shared_path);
+	if (self->keep_files && self->sh)
+		munmap(self->sh, 4096);
+	else
+		workload_cleanup(self->sh, self->shared_path);
 	image_free(&self->image);
 	free(self->maps);
 }
@@ -357,6 +362,157 @@ static int proc_uids(pid_t pid, unsigned int uids[4])
 	return found ? 0 : -1;
 }
 
+/*
+ * Images the root pass leaves for the user pass: tests/qemu/run-selftests
+ * runs every binary as root, then as user ckpt, in one guest, whose /tmp
+ * both passes share.  Made by root, readable by all.
+ */
+#define PASS_DIR	"/tmp/ckpt-selftest-restart"
+
+/* Save @img as PASS_DIR/@name.img, and @note (if any) as @name.note. */
+static int save_for_user_pass(const char *name, const struct image *img,
+			      const char *note)
+{
+	char path[128], tmp[160];
+	int fd, ret;
+
+	if (mkdir(PASS_DIR, 0755) && errno != EEXIST)
+		return -1;
+	if (chmod(PASS_DIR, 0755))
+		return -1;
+	snprintf(path, sizeof(path), PASS_DIR "/%s.note", name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	ret = note && write(fd, note, strlen(note)) != (ssize_t)strlen(note);
+	ret |= close(fd);
+	/* The image last, whole: the user pass looks for it. */
+	snprintf(path, sizeof(path), PASS_DIR "/%s.img", name);
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	ret |= write(fd, img->buf, img->len) != (ssize_t)img->len;
+	ret |= close(fd);
+	if (ret || rename(tmp, path))
+		return -1;
+	return 0;
+}
+
+/* The image the root pass saved as @name, open, and its note; or -1. */
+static int load_from_root_pass(const char *name, struct image *img,
+			       char *note, size_t len)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), PASS_DIR "/%s.note", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, note, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	note[n] = '\0';
+	snprintf(path, sizeof(path), PASS_DIR "/%s.img", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (image_load(img, fd)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * The root pass: an image of user 1001's workload for the user pass, with
+ * the files it maps kept, and untouched since the checkpoint: a shared
+ * mapping's file that changed would be refused.  Made while this test
+ * maps no other workload's shared page, which the workload would inherit.
+ */
+static int other_users_image_for_user_pass(struct __test_metadata *_metadata)
+{
+	char shared_path[64];
+	struct shared *sh = NULL;
+	struct image img;
+	const char *why;
+	int in[2], fd, status, ret = -1;
+	pid_t pid;
+
+	if (pipe2(in, O_CLOEXEC))
+		return -1;
+	pid = workload_start(MODE_RUNNING, CKPT_TEST_UID2, in, &sh, shared_path,
+			     sizeof(shared_path), &why);
+	if (pid < 0) {
+		TH_LOG("workload: %s", why);
+		goto out;
+	}
+	fd = checkpoint_image(pid, CKPT_CHECKPOINT_KILL, &img);
+	if (waitpid(pid, &status, 0) != pid || fd < 0)
+		goto out;
+	ret = save_for_user_pass("other-user", &img, shared_path);
+	image_free(&img);
+	close(fd);
+out:
+	if (sh)
+		munmap(sh, 4096);
+	close(in[0]);
+	close(in[1]);
+	return ret;
+}
+
+/*
+ * The user pass: the image of user 1001's workload, checkpointed by root
+ * in the root pass, restarted by this unprivileged user, runs as this
+ * user and goes on intact.
+ */
+static void restart_root_pass_image(struct __test_metadata *_metadata,
+				    FIXTURE_DATA(restart) *self)
+{
+	const struct ckpt_hdr_task *t;
+	struct restart_result res;
+	unsigned int uids[4];
+	int fd;
+
+	/* The root pass kept the files; the user pass only uses them. */
+	self->keep_files = true;
+	self->img = load_from_root_pass("other-user", &self->image,
+					self->shared_path,
+					sizeof(self->shared_path));
+	if (self->img < 0)
+		SKIP(return, "no image from the root pass (run-selftests runs it first)");
+	t = image_find(&self->image, CKPT_HDR_TASK);
+	ASSERT_NE(NULL, t);
+	ASSERT_EQ(CKPT_TEST_UID2, t->uid);
+	ASSERT_NE(CKPT_TEST_UID2, getuid());
+	fd = open(self->shared_path, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd) TH_LOG("%s: %s", self->shared_path, strerror(errno));
+	self->sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	ASSERT_NE(MAP_FAILED, self->sh);
+	/*
+	 * Not written before the restart: a write fault on a shared mapping
+	 * updates the file's modification time, and restart would refuse
+	 * the file as changed.  Nobody has let it go yet.
+	 */
+	ASSERT_EQ(0, self->sh->go);
+
+	ASSERT_EQ(0, restart_image(&self->image, self->img, -1, (uid_t)-1,
+				   &res));
+	ASSERT_TRUE(res.started) TH_LOG("restart failed: %s", res.msg);
+	self->pid = res.pid;
+	ASSERT_EQ(0, proc_uids(res.pid, uids));
+	EXPECT_EQ(getuid(), uids[0]);
+	EXPECT_EQ(getuid(), uids[1]);
+	EXPECT_EQ(getuid(), uids[2]);
+	EXPECT_EQ(getuid(), uids[3]);
+	EXPECT_EQ(0, finish(_metadata, self, res.pid));
+	self->pid = 0;
+}
+
 TEST_F(restart, another_users_image_runs_as_the_caller)
 {
 	struct restart_result res;
@@ -364,8 +520,12 @@ TEST_F(restart, another_users_image_runs_as_the_caller)
 
 	if (self->mode != MODE_RUNNING)
 		SKIP(return, "once is enough");
-	if (geteuid() != 0)
-		SKIP(return, "needs root to make another user's process");
+	if (geteuid() != 0) {
+		restart_root_pass_image(_metadata, self);
+		return;
+	}
+	/* First: the workload would inherit the shared mappings of this test. */
+	ASSERT_EQ(0, other_users_image_for_user_pass(_metadata));
 	start_and_checkpoint(_metadata, self, CKPT_TEST_UID2);
 	EXPECT_EQ(CKPT_TEST_UID2,
 		  ((struct ckpt_hdr_task *)image_find(&self->image,
@@ -418,9 +578,72 @@ static int suid_image(struct __test_metadata *_metadata, struct image *img,
 	return fd;
 }
 
-TEST(setuid_programs_image_restarts_without_privilege)
+/* The inode of the file the image maps from @path, or 0. */
+static __u64 image_mapped_ino(const struct image *img, const char *path)
+{
+	const struct ckpt_hdr *h;
+	size_t off = 0;
+
+	while ((h = image_next(img, &off))) {
+		const struct ckpt_hdr_vma *v = (const void *)h;
+
+		if (h->type == CKPT_HDR_VMA && v->kind == CKPT_VMA_FILE &&
+		    v->name_len > 1 && !strncmp(v->name, path, v->name_len))
+			return v->ino;
+	}
+	return 0;
+}
+
+/* The restored setuid program runs as this user only, and sleeps on. */
+static void check_unprivileged(struct __test_metadata *_metadata,
+			       struct image *img, int fd, uid_t uid)
 {
 	struct restart_result res;
+	unsigned int uids[4];
+
+	ASSERT_EQ(0, restart_image(img, fd, -1, uid, &res));
+	ASSERT_TRUE(res.started) TH_LOG("restart failed: %s", res.msg);
+	ASSERT_EQ(0, proc_uids(res.pid, uids));
+	EXPECT_EQ(CKPT_TEST_UID, uids[0]);
+	EXPECT_EQ(CKPT_TEST_UID, uids[1]);
+	EXPECT_EQ(CKPT_TEST_UID, uids[2]);
+	EXPECT_EQ(CKPT_TEST_UID, uids[3]);
+	/* And it goes on sleeping. */
+	EXPECT_TRUE(wait_in_syscall(res.pid, SYS_restart_syscall, 20000) ||
+		    wait_in_syscall(res.pid, SYS_clock_nanosleep, 100));
+	kill_child(res.pid);
+}
+
+/*
+ * The user pass: the image root made in the root pass, restarted by user
+ * ckpt itself, with no capability at all.
+ */
+static void restart_root_pass_suid_image(struct __test_metadata *_metadata)
+{
+	const struct ckpt_hdr_task *t;
+	struct image img;
+	struct stat st;
+	char note[8];
+	int fd;
+
+	if (getuid() != CKPT_TEST_UID)
+		SKIP(return, "the user pass runs as uid %d", CKPT_TEST_UID);
+	fd = load_from_root_pass("suid", &img, note, sizeof(note));
+	if (fd < 0)
+		SKIP(return, "no image from the root pass (run-selftests runs it first)");
+	if (stat(SUID_PROG, &st) || image_mapped_ino(&img, SUID_PROG) != st.st_ino)
+		SKIP(return, "%s was made again since the root pass", SUID_PROG);
+	t = image_find(&img, CKPT_HDR_TASK);
+	ASSERT_NE(NULL, t);
+	EXPECT_EQ(0, t->euid);
+	EXPECT_EQ(0, t->uid);
+	check_unprivileged(_metadata, &img, fd, (uid_t)-1);
+	image_free(&img);
+	close(fd);
+}
+
+TEST(setuid_programs_image_restarts_without_privilege)
+{
 	struct ckpt_hdr_task *t;
 	unsigned int uids[4];
 	struct image img;
@@ -429,8 +652,10 @@ TEST(setuid_programs_image_restarts_without_privilege)
 
 	if (!ckpt_available())
 		SKIP(return, "ckpt.ko is not loaded");
-	if (geteuid() != 0)
-		SKIP(return, "needs root to run and checkpoint a setuid program");
+	if (geteuid() != 0) {
+		restart_root_pass_suid_image(_metadata);
+		return;
+	}
 	fd = suid_image(_metadata, &img, &victim);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, proc_uids(victim, uids));
@@ -445,17 +670,9 @@ TEST(setuid_programs_image_restarts_without_privilege)
 	ASSERT_EQ(0, ftruncate(fd, 0));
 	ASSERT_EQ((ssize_t)img.len, pwrite(fd, img.buf, img.len, 0));
 
-	ASSERT_EQ(0, restart_image(&img, fd, -1, CKPT_TEST_UID, &res));
-	ASSERT_TRUE(res.started) TH_LOG("restart failed: %s", res.msg);
-	ASSERT_EQ(0, proc_uids(res.pid, uids));
-	EXPECT_EQ(CKPT_TEST_UID, uids[0]);
-	EXPECT_EQ(CKPT_TEST_UID, uids[1]);
-	EXPECT_EQ(CKPT_TEST_UID, uids[2]);
-	EXPECT_EQ(CKPT_TEST_UID, uids[3]);
-	/* And it goes on sleeping. */
-	EXPECT_TRUE(wait_in_syscall(res.pid, SYS_restart_syscall, 20000) ||
-		    wait_in_syscall(res.pid, SYS_clock_nanosleep, 100));
-	kill_child(res.pid);
+	check_unprivileged(_metadata, &img, fd, CKPT_TEST_UID);
+	/* The user pass restarts it as that user itself. */
+	ASSERT_EQ(0, save_for_user_pass("suid", &img, NULL));
 	image_free(&img);
 	close(fd);
 }
