@@ -6,7 +6,9 @@
  * as the program did or dies of its signal, --detach, the `restart` name,
  * and the refusals a user sees: another user's process, a wrong key, a
  * tampered or truncated image, --detach of a program that would die of
- * its parent-death signal, none of which starts anything; and a pipe to
+ * its parent-death signal, none of which starts anything; a damaged
+ * image found only once the restored process began replacing its memory,
+ * which kills that process alone, and says so; --no-verify; and a pipe to
  * the outside handed over with --inherit-fd.
  */
 #define _GNU_SOURCE
@@ -338,6 +340,98 @@ TEST_F_TIMEOUT(cli, damaged_images_start_nothing, 120)
 	/* The same, read once from a pipe: still refused, still exit 5. */
 	EXPECT_EQ(5, exit_code(sh("cat short.ckpt | ckpt restart -i id.key - > out5 2>err")));
 	EXPECT_EQ(0, sh("! grep -q after out5"));
+}
+
+/* Flip every bit of the byte @back bytes before the end of @path. */
+static int flip_byte(const char *path, off_t back)
+{
+	int fd = open(path, O_RDWR);
+	struct stat st;
+	unsigned char c;
+	int ret = -1;
+
+	if (fd < 0)
+		return -1;
+	if (!fstat(fd, &st) && st.st_size >= back &&
+	    pread(fd, &c, 1, st.st_size - back) == 1) {
+		c = ~c;
+		if (pwrite(fd, &c, 1, st.st_size - back) == 1)
+			ret = 0;
+	}
+	close(fd);
+	return ret;
+}
+
+/*
+ * Read once, an image whose end is damaged is found to be only after the
+ * restored process has replaced its memory with most of the image's: it
+ * is killed, and nothing else.  The restart command lives to say so and
+ * exits with the status of the damage; the program never runs on.
+ */
+TEST_F_TIMEOUT(cli, damage_past_the_point_of_no_return_kills_only_the_restored_process, 120)
+{
+	char *out;
+	pid_t pid;
+
+	pid = start_python(exits_7, "out");
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, sh("ckpt checkpoint %d --kill -r %s -o p.ckpt", pid,
+			self->recipient));
+	waitpid(pid, NULL, 0);
+
+	/*
+	 * A plaintext image file with --no-verify goes to the module as it
+	 * is: cut inside its last pages, the module finds the end missing,
+	 * and the command reports the restored process killed, and why.
+	 */
+	ASSERT_EQ(0, sh("ckpt decrypt -i id.key -o plain.ckpt p.ckpt && "
+			"head -c $(($(stat -c %%s plain.ckpt) - 100)) plain.ckpt > short.ckpt"));
+	EXPECT_EQ(5, exit_code(sh("ckpt restart --no-verify short.ckpt 2>err")));
+	EXPECT_EQ(0, sh("grep -q '^ckpt: error: short.ckpt: restart failed after %s' err",
+			"the new process began replacing its memory, which was killed: .*truncated"))
+		TH_LOG("%s", slurp("err"));
+	/* Verified first, the same file starts nothing, with the same status. */
+	EXPECT_EQ(5, exit_code(sh("ckpt restart short.ckpt 2>err")));
+	EXPECT_EQ(0, sh("! grep -q 'which was killed' err"));
+
+	/*
+	 * Encrypted, on standard input or with --no-verify: the last chunk
+	 * fails authentication when the restored process has begun; the
+	 * command stops feeding it, the module kills it, and the command
+	 * exits 4 with the reason.
+	 */
+	ASSERT_EQ(0, sh("cp p.ckpt bad.ckpt"));
+	ASSERT_EQ(0, flip_byte("bad.ckpt", 5));
+	EXPECT_EQ(4, exit_code(sh("ckpt restart -i id.key - < bad.ckpt 2>err")));
+	EXPECT_EQ(0, sh("grep -q '^ckpt: error: standard input: chunk [0-9]* .* failed authentication' err"))
+		TH_LOG("%s", slurp("err"));
+	EXPECT_EQ(4, exit_code(sh("ckpt restart --no-verify -i id.key bad.ckpt 2>err")));
+	EXPECT_EQ(0, sh("grep -q '^ckpt: error: bad.ckpt: chunk [0-9]* .* failed authentication' err"))
+		TH_LOG("%s", slurp("err"));
+
+	/* No restored process went on: it would have written "after". */
+	out = slurp("out");
+	ASSERT_NE(NULL, out);
+	EXPECT_STREQ("start\n", out);
+	free(out);
+}
+
+/* --no-verify: a good image is read once, and restarts and runs. */
+TEST_F_TIMEOUT(cli, no_verify_restarts_a_good_image, 120)
+{
+	char *out;
+	pid_t pid;
+
+	pid = start_python(exits_7, "out");
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, sh("ckpt checkpoint %d --kill -r %s -o p.ckpt", pid,
+			self->recipient));
+	waitpid(pid, NULL, 0);
+	EXPECT_EQ(7, exit_code(sh("ckpt restart --no-verify -i id.key p.ckpt")));
+	out = slurp("out");
+	ASSERT_NE(NULL, out);
+	EXPECT_STREQ("start\nafter\n", out);
+	free(out);
 }
 
 TEST_F(cli, checkpoint_of_another_users_process_is_refused)

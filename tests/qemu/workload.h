@@ -37,6 +37,16 @@ static const uint64_t gp_values[4] = {
 
 enum mode { MODE_RUNNING, MODE_READ, MODE_NANOSLEEP, MODE_PAUSE };
 
+/*
+ * A test may set these before workload_start(): how long MODE_NANOSLEEP
+ * sleeps, and whether the workload installs a SIGUSR1 handler (with or
+ * without SA_RESTART) before it blocks in its syscall, for the test to
+ * make that signal pending while a checkpoint holds it.
+ */
+static long long workload_nap_ns = 1500000000LL;
+enum handler { NO_HANDLER, HANDLER, HANDLER_SA_RESTART };
+static enum handler workload_handler = NO_HANDLER;
+
 /* Shared with the workload through a MAP_SHARED mapping of a file. */
 struct shared {
 	volatile int ready;
@@ -44,6 +54,9 @@ struct shared {
 	uint64_t heap, stack, anon, file, guard, hole, tls, tp;
 	int failed;		/* bits: what the workload found changed */
 	char file_path[64];
+	volatile int handled;	/* SIGUSR1 handler runs */
+	int sys_ret, sys_errno;	/* what the syscall it stopped in returned */
+	int64_t t0, t1;		/* CLOCK_MONOTONIC ns around nanosleep() */
 };
 
 static __thread unsigned char tls_buf[TLS_LEN];
@@ -131,6 +144,75 @@ static void on_wake(int sig)
 	(void)sig;
 }
 
+static struct shared *workload_shared;
+
+static void on_usr1_count(int sig)
+{
+	(void)sig;
+	workload_shared->handled++;
+}
+
+static int64_t mono_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/*
+ * With workload_handler: a SIGUSR1 handler, then the syscall, which must
+ * return what the kernel's signal delivery decides once the handler has
+ * run, exactly once: read() restarted with SA_RESTART (and reading the
+ * 'x' the test writes), else -1 and EINTR, as pause() and nanosleep()
+ * always do.
+ */
+static int handled_syscall(struct shared *sh, enum mode mode)
+{
+	struct timespec nap = {
+		workload_nap_ns / 1000000000LL, workload_nap_ns % 1000000000LL
+	}, rem = { 0, 0 };
+	struct sigaction sa = { .sa_handler = on_usr1_count };
+	bool restarts = workload_handler == HANDLER_SA_RESTART;
+	int ret = 0;
+	char c = 0;
+
+	workload_shared = sh;
+	sa.sa_flags = restarts ? SA_RESTART : 0;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGUSR1, &sa, NULL))
+		return FAIL_SETUP;
+	sh->ready = 1;
+	errno = 0;
+	switch (mode) {
+	case MODE_READ:
+		ret = read(0, &c, 1);
+		break;
+	case MODE_PAUSE:
+		ret = pause();
+		break;
+	case MODE_NANOSLEEP:
+		ret = nanosleep(&nap, &rem);
+		break;
+	default:
+		return FAIL_SETUP;
+	}
+	sh->sys_ret = ret;
+	sh->sys_errno = errno;
+	if (sh->handled != 1)
+		return FAIL_SYSCALL;
+	if (restarts)
+		return ret == 1 && c == 'x' ? 0 : FAIL_SYSCALL;
+	if (ret != -1 || errno != EINTR)
+		return FAIL_SYSCALL;
+	/* An interrupted sleep says how much of it was left. */
+	if (mode == MODE_NANOSLEEP &&
+	    (rem.tv_sec < 0 || (!rem.tv_sec && !rem.tv_nsec) ||
+	     rem.tv_sec * 1000000000LL + rem.tv_nsec > workload_nap_ns))
+		return FAIL_SYSCALL;
+	return 0;
+}
+
 /*
  * The workload: sets up its memory and registers, stops where @mode says
  * (reading from its standard input, for MODE_READ), waits for sh->go and
@@ -140,7 +222,9 @@ static void workload(struct shared *sh, enum mode mode)
 {
 	unsigned char stack[STACK_LEN], in[16][32], out[16][32];
 	unsigned char *heap, *anon, *file, *guard, *hole, *expect;
-	struct timespec t0, t1, nap = { 1, 500000000 };
+	struct timespec nap = {
+		workload_nap_ns / 1000000000LL, workload_nap_ns % 1000000000LL
+	};
 	uint64_t gp[4];
 	int fd, failed = 0;
 	char c;
@@ -184,6 +268,10 @@ static void workload(struct shared *sh, enum mode mode)
 	sh->tls = (uintptr_t)tls_buf;
 	sh->tp = (uintptr_t)pthread_self();
 
+	if (workload_handler != NO_HANDLER && mode != MODE_RUNNING) {
+		failed |= handled_syscall(sh, mode);
+		goto stopped;
+	}
 	switch (mode) {
 	case MODE_RUNNING:
 		spin_with_registers(sh, in, out, gp);
@@ -204,17 +292,21 @@ static void workload(struct shared *sh, enum mode mode)
 			failed |= FAIL_SYSCALL;
 		break;
 	case MODE_NANOSLEEP:
+		sh->t0 = mono_now_ns();
 		sh->ready = 1;
-		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (nanosleep(&nap, NULL))
 			failed |= FAIL_SYSCALL;
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		/* The whole sleep, no less: interrupted and resumed. */
-		if ((t1.tv_sec - t0.tv_sec) * 1000000000LL +
-		    (t1.tv_nsec - t0.tv_nsec) < 1500000000LL)
+		sh->t1 = mono_now_ns();
+		/*
+		 * The whole sleep, no less: interrupted and resumed.  (How
+		 * much more is for the test, which knows how long the
+		 * workload was gone.)
+		 */
+		if (sh->t1 - sh->t0 < workload_nap_ns)
 			failed |= FAIL_SYSCALL;
 		break;
 	}
+stopped:
 	while (!sh->go)
 		usleep(1000);
 
