@@ -900,6 +900,21 @@ static int report_failure(struct job *job, const char *msg)
 			 ckpt_in_name(job->o->input), msg);
 }
 
+/*
+ * The stream failed (its error is recorded) after the child started: say
+ * whether the child had begun replacing its memory, and so was killed.
+ */
+static void say_killed(struct job *job)
+{
+	int status;
+
+	while (waitpid(job->child, &status, 0) < 0)
+		if (errno != EINTR)
+			return;
+	if (WIFSIGNALED(status))
+		ckpt_hint("the new process had begun replacing its memory and was killed; nothing else was touched");
+}
+
 /* Read all of the input through the parser, to check it. */
 static int verify(const struct options *o)
 {
@@ -978,8 +993,7 @@ static int do_restart(const struct options *o)
 		if (!ret)
 			ret = report_failure(&job, msg);
 		else
-			while (waitpid(job.child, NULL, 0) < 0 && errno == EINTR)
-				;
+			say_killed(&job);
 		goto out_source;
 	}
 	if (ret) {

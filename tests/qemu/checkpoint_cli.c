@@ -398,15 +398,19 @@ TEST_F_TIMEOUT(cli, damage_past_the_point_of_no_return_kills_only_the_restored_p
 	 * Encrypted, on standard input or with --no-verify: the last chunk
 	 * fails authentication when the restored process has begun; the
 	 * command stops feeding it, the module kills it, and the command
-	 * exits 4 with the reason.
+	 * exits 4 with the reason, and says that the process was killed.
 	 */
 	ASSERT_EQ(0, sh("cp p.ckpt bad.ckpt"));
 	ASSERT_EQ(0, flip_byte("bad.ckpt", 5));
 	EXPECT_EQ(4, exit_code(sh("ckpt restart -i id.key - < bad.ckpt 2>err")));
 	EXPECT_EQ(0, sh("grep -q '^ckpt: error: standard input: chunk [0-9]* .* failed authentication' err"))
 		TH_LOG("%s", slurp("err"));
+	EXPECT_EQ(0, sh("grep -q '^ckpt: hint: the new process had begun replacing its memory and was killed' err"))
+		TH_LOG("%s", slurp("err"));
 	EXPECT_EQ(4, exit_code(sh("ckpt restart --no-verify -i id.key bad.ckpt 2>err")));
 	EXPECT_EQ(0, sh("grep -q '^ckpt: error: bad.ckpt: chunk [0-9]* .* failed authentication' err"))
+		TH_LOG("%s", slurp("err"));
+	EXPECT_EQ(0, sh("grep -q '^ckpt: hint: the new process had begun replacing its memory and was killed' err"))
 		TH_LOG("%s", slurp("err"));
 
 	/* No restored process went on: it would have written "after". */
