@@ -221,6 +221,89 @@ TEST_F(target, checkpoints_to_a_pipe_in_one_pass)
 	EXPECT_TRUE(target_is_unharmed(_metadata, self));
 }
 
+/* Zero @len bytes of @img's saved memory at @addr, wherever saved. */
+static void zero_mem(struct image *img, __u64 addr, size_t len)
+{
+	const struct ckpt_hdr *h;
+	long page = sysconf(_SC_PAGESIZE);
+	size_t off = 0;
+
+	while ((h = image_next(img, &off))) {
+		const struct ckpt_hdr_pages *p = (const void *)h;
+		__u64 start = p->addr, end, lo, hi;
+
+		if (h->type != CKPT_HDR_PAGES)
+			continue;
+		end = start + (__u64)p->nr_pages * page;
+		lo = addr > start ? addr : start;
+		hi = addr + len < end ? addr + len : end;
+		if (lo < hi)
+			memset((char *)(p + 1) + (lo - start), 0, hi - lo);
+	}
+}
+
+/*
+ * A socket is written as a pipe is, in one pass: the image that comes out
+ * of the other end is whole, and is the image a file gets of the same
+ * state (the target waits in sigsuspend() throughout: a checkpoint
+ * leaves it there) but for the time the header was written and the
+ * target's rseq area, where the kernel writes the CPU it last ran on.
+ */
+TEST_F(target, checkpoints_to_a_socket_as_to_a_file)
+{
+	const struct ckpt_hdr_task *task;
+	struct ckpt_hdr_header *hdr;
+	struct image file;
+	struct drain d = {};
+	pthread_t reader;
+	char msg[256];
+	int fd = memfd(), s[2];
+	size_t off;
+
+	ASSERT_LE(0, fd);
+	/* Past the write() of its 'r', in sigsuspend() for both images. */
+	ASSERT_TRUE(wait_in_syscall(self->pid, SYS_rt_sigsuspend, 20000));
+	ASSERT_EQ(0, ckpt_checkpoint(self->pid, fd, 0));
+	ASSERT_EQ(0, image_load(&file, fd));
+	close(fd);
+	ASSERT_TRUE(image_is_whole(&file));
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s));
+	d.fd = s[1];
+	ASSERT_EQ(0, pthread_create(&reader, NULL, drain_pipe, &d));
+	EXPECT_EQ(0, ckpt_checkpoint_msg(self->pid, s[0], 0, msg, sizeof(msg)))
+		TH_LOG("checkpoint into a socket: %s: %s", strerror(errno), msg);
+	close(s[0]);
+	pthread_join(reader, NULL);
+	close(s[1]);
+	ASSERT_NE(NULL, d.img.buf);
+	EXPECT_TRUE(image_is_whole(&d.img));
+	/* The target's malloc()ed megabyte went through the socket too. */
+	EXPECT_LT(TARGET_TOUCH, d.img.len);
+	ASSERT_EQ(file.len, d.img.len);
+	hdr = (void *)d.img.buf;
+	hdr->time = ((struct ckpt_hdr_header *)file.buf)->time;
+	task = image_find(&file, CKPT_HDR_TASK);
+	ASSERT_NE(NULL, task);
+	zero_mem(&file, task->rseq, task->rseq_len);
+	zero_mem(&d.img, task->rseq, task->rseq_len);
+	for (off = 0; off < file.len && file.buf[off] == d.img.buf[off]; off++)
+		;
+	EXPECT_EQ(file.len, off) {
+		const struct ckpt_hdr *h;
+		size_t at = 0, here = 0;
+
+		while ((h = image_next(&file, &at)) && at <= off)
+			here = at;
+		TH_LOG("byte %zu differs: record type %u at %zu, its byte %zu (rseq at %llx)",
+		       off, h ? h->type : 0, here, off - here,
+		       (unsigned long long)task->rseq);
+	}
+	image_free(&d.img);
+	image_free(&file);
+	EXPECT_TRUE(target_is_unharmed(_metadata, self));
+}
+
 TEST_F(target, kill_flag_kills_the_target_after_the_image)
 {
 	struct image img;
