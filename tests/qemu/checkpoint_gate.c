@@ -679,6 +679,99 @@ TEST(refuses_a_setuid_program)
 	kill_child(v.pid);
 }
 
+/* Why checkpoint_in_a_pid_namespace() failed, by its exit status. */
+static const char *const pidns_failure[] = {
+	[1] = "cannot start a process in the namespace",
+	[2] = "the namespace's first child is not pid 2",
+	[3] = "the outside process is visible in the namespace",
+	[4] = "the image's task is not pid 2, child of pid 1",
+	[5] = "checkpoint by in-namespace pid failed",
+	[6] = "checkpoint of a pid outside the namespace did not fail",
+	[7] = "checkpoint of a pid outside the namespace: not ESRCH",
+};
+
+/*
+ * As the init of a new pid namespace: checkpoint our child by the pid it
+ * has here, 2 (kthreadd's outside), and fail to find @outside, which is
+ * a live process's pid outside the namespace only.
+ */
+static int checkpoint_in_a_pid_namespace(pid_t outside)
+{
+	const struct ckpt_hdr_task *task;
+	struct image img;
+	pid_t pid;
+	int fd, ret = 0;
+
+	pid = start_victim((uid_t)-1, NULL);
+	if (pid < 0)
+		return 1;
+	if (pid != 2)
+		ret = 2;
+	else if (kill(outside, 0) == 0 || errno != ESRCH)
+		ret = 3;
+	if (!ret) {
+		fd = checkpoint_image(pid, 0, &img);
+		if (fd < 0) {
+			ret = 5;
+		} else {
+			task = image_find(&img, CKPT_HDR_TASK);
+			if (!image_is_whole(&img) || !task || task->pid != 2 ||
+			    task->ppid != 1)
+				ret = 4;
+			image_free(&img);
+			close(fd);
+		}
+	}
+	if (!ret && !ckpt_checkpoint(outside, memfd(), 0))
+		ret = 6;
+	else if (!ret && errno != ESRCH)
+		ret = 7;
+	kill_child(pid);
+	return ret;
+}
+
+/*
+ * The pid is looked up in the caller's pid namespace.  Root makes one;
+ * anyone else makes it in a user namespace of their own, if allowed.
+ */
+TEST(looks_the_pid_up_in_the_callers_pid_namespace)
+{
+	int ns = CLONE_NEWPID, status, fd;
+	pid_t outside, init;
+
+	if (!ckpt_available())
+		SKIP(return, "ckpt.ko is not loaded");
+	/* Our own paused child: one we may checkpoint, from out here. */
+	outside = start_victim((uid_t)-1, NULL);
+	ASSERT_LT(0, outside);
+	fd = memfd();
+	ASSERT_EQ(0, ckpt_checkpoint(outside, fd, 0));
+	close(fd);
+
+	if (geteuid() != 0)
+		ns |= CLONE_NEWUSER;
+	if (unshare(ns)) {
+		kill_child(outside);
+		SKIP(return, "unshare(%s): %s",
+		     ns & CLONE_NEWUSER ? "CLONE_NEWUSER|CLONE_NEWPID" :
+		     "CLONE_NEWPID", strerror(errno));
+	}
+	init = fork();
+	ASSERT_LE(0, init);
+	if (init == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		drop_shared_anon();
+		_exit(checkpoint_in_a_pid_namespace(outside));
+	}
+	ASSERT_EQ(init, waitpid(init, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("in a new pid namespace: %s",
+		       WEXITSTATUS(status) < ARRAY_SIZE(pidns_failure) ?
+		       pidns_failure[WEXITSTATUS(status)] : "?");
+	kill_child(outside);
+}
+
 /*
  * Yama's ptrace_scope 1: an unprivileged process may only checkpoint its
  * descendants; a sibling is refused.  Root passes with CAP_SYS_PTRACE.
