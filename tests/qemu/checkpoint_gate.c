@@ -221,6 +221,89 @@ TEST_F(target, checkpoints_to_a_pipe_in_one_pass)
 	EXPECT_TRUE(target_is_unharmed(_metadata, self));
 }
 
+/* Zero @len bytes of @img's saved memory at @addr, wherever saved. */
+static void zero_mem(struct image *img, __u64 addr, size_t len)
+{
+	const struct ckpt_hdr *h;
+	long page = sysconf(_SC_PAGESIZE);
+	size_t off = 0;
+
+	while ((h = image_next(img, &off))) {
+		const struct ckpt_hdr_pages *p = (const void *)h;
+		__u64 start = p->addr, end, lo, hi;
+
+		if (h->type != CKPT_HDR_PAGES)
+			continue;
+		end = start + (__u64)p->nr_pages * page;
+		lo = addr > start ? addr : start;
+		hi = addr + len < end ? addr + len : end;
+		if (lo < hi)
+			memset((char *)(p + 1) + (lo - start), 0, hi - lo);
+	}
+}
+
+/*
+ * A socket is written as a pipe is, in one pass: the image that comes out
+ * of the other end is whole, and is the image a file gets of the same
+ * state (the target waits in sigsuspend() throughout: a checkpoint
+ * leaves it there) but for the time the header was written and the
+ * target's rseq area, where the kernel writes the CPU it last ran on.
+ */
+TEST_F(target, checkpoints_to_a_socket_as_to_a_file)
+{
+	const struct ckpt_hdr_task *task;
+	struct ckpt_hdr_header *hdr;
+	struct image file;
+	struct drain d = {};
+	pthread_t reader;
+	char msg[256];
+	int fd = memfd(), s[2];
+	size_t off;
+
+	ASSERT_LE(0, fd);
+	/* Past the write() of its 'r', in sigsuspend() for both images. */
+	ASSERT_TRUE(wait_in_syscall(self->pid, SYS_rt_sigsuspend, 20000));
+	ASSERT_EQ(0, ckpt_checkpoint(self->pid, fd, 0));
+	ASSERT_EQ(0, image_load(&file, fd));
+	close(fd);
+	ASSERT_TRUE(image_is_whole(&file));
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s));
+	d.fd = s[1];
+	ASSERT_EQ(0, pthread_create(&reader, NULL, drain_pipe, &d));
+	EXPECT_EQ(0, ckpt_checkpoint_msg(self->pid, s[0], 0, msg, sizeof(msg)))
+		TH_LOG("checkpoint into a socket: %s: %s", strerror(errno), msg);
+	close(s[0]);
+	pthread_join(reader, NULL);
+	close(s[1]);
+	ASSERT_NE(NULL, d.img.buf);
+	EXPECT_TRUE(image_is_whole(&d.img));
+	/* The target's malloc()ed megabyte went through the socket too. */
+	EXPECT_LT(TARGET_TOUCH, d.img.len);
+	ASSERT_EQ(file.len, d.img.len);
+	hdr = (void *)d.img.buf;
+	hdr->time = ((struct ckpt_hdr_header *)file.buf)->time;
+	task = image_find(&file, CKPT_HDR_TASK);
+	ASSERT_NE(NULL, task);
+	zero_mem(&file, task->rseq, task->rseq_len);
+	zero_mem(&d.img, task->rseq, task->rseq_len);
+	for (off = 0; off < file.len && file.buf[off] == d.img.buf[off]; off++)
+		;
+	EXPECT_EQ(file.len, off) {
+		const struct ckpt_hdr *h;
+		size_t at = 0, here = 0;
+
+		while ((h = image_next(&file, &at)) && at <= off)
+			here = at;
+		TH_LOG("byte %zu differs: record type %u at %zu, its byte %zu (rseq at %llx)",
+		       off, h ? h->type : 0, here, off - here,
+		       (unsigned long long)task->rseq);
+	}
+	image_free(&d.img);
+	image_free(&file);
+	EXPECT_TRUE(target_is_unharmed(_metadata, self));
+}
+
 TEST_F(target, kill_flag_kills_the_target_after_the_image)
 {
 	struct image img;
@@ -594,6 +677,99 @@ TEST(refuses_a_setuid_program)
 	EXPECT_EQ(0, run_as(geteuid() == 0 ? CKPT_TEST_UID : (uid_t)-1,
 			    try_checkpoint, &v));
 	kill_child(v.pid);
+}
+
+/* Why checkpoint_in_a_pid_namespace() failed, by its exit status. */
+static const char *const pidns_failure[] = {
+	[1] = "cannot start a process in the namespace",
+	[2] = "the namespace's first child is not pid 2",
+	[3] = "the outside process is visible in the namespace",
+	[4] = "the image's task is not pid 2, child of pid 1",
+	[5] = "checkpoint by in-namespace pid failed",
+	[6] = "checkpoint of a pid outside the namespace did not fail",
+	[7] = "checkpoint of a pid outside the namespace: not ESRCH",
+};
+
+/*
+ * As the init of a new pid namespace: checkpoint our child by the pid it
+ * has here, 2 (kthreadd's outside), and fail to find @outside, which is
+ * a live process's pid outside the namespace only.
+ */
+static int checkpoint_in_a_pid_namespace(pid_t outside)
+{
+	const struct ckpt_hdr_task *task;
+	struct image img;
+	pid_t pid;
+	int fd, ret = 0;
+
+	pid = start_victim((uid_t)-1, NULL);
+	if (pid < 0)
+		return 1;
+	if (pid != 2)
+		ret = 2;
+	else if (kill(outside, 0) == 0 || errno != ESRCH)
+		ret = 3;
+	if (!ret) {
+		fd = checkpoint_image(pid, 0, &img);
+		if (fd < 0) {
+			ret = 5;
+		} else {
+			task = image_find(&img, CKPT_HDR_TASK);
+			if (!image_is_whole(&img) || !task || task->pid != 2 ||
+			    task->ppid != 1)
+				ret = 4;
+			image_free(&img);
+			close(fd);
+		}
+	}
+	if (!ret && !ckpt_checkpoint(outside, memfd(), 0))
+		ret = 6;
+	else if (!ret && errno != ESRCH)
+		ret = 7;
+	kill_child(pid);
+	return ret;
+}
+
+/*
+ * The pid is looked up in the caller's pid namespace.  Root makes one;
+ * anyone else makes it in a user namespace of their own, if allowed.
+ */
+TEST(looks_the_pid_up_in_the_callers_pid_namespace)
+{
+	int ns = CLONE_NEWPID, status, fd;
+	pid_t outside, init;
+
+	if (!ckpt_available())
+		SKIP(return, "ckpt.ko is not loaded");
+	/* Our own paused child: one we may checkpoint, from out here. */
+	outside = start_victim((uid_t)-1, NULL);
+	ASSERT_LT(0, outside);
+	fd = memfd();
+	ASSERT_EQ(0, ckpt_checkpoint(outside, fd, 0));
+	close(fd);
+
+	if (geteuid() != 0)
+		ns |= CLONE_NEWUSER;
+	if (unshare(ns)) {
+		kill_child(outside);
+		SKIP(return, "unshare(%s): %s",
+		     ns & CLONE_NEWUSER ? "CLONE_NEWUSER|CLONE_NEWPID" :
+		     "CLONE_NEWPID", strerror(errno));
+	}
+	init = fork();
+	ASSERT_LE(0, init);
+	if (init == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		drop_shared_anon();
+		_exit(checkpoint_in_a_pid_namespace(outside));
+	}
+	ASSERT_EQ(init, waitpid(init, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("in a new pid namespace: %s",
+		       WEXITSTATUS(status) < ARRAY_SIZE(pidns_failure) ?
+		       pidns_failure[WEXITSTATUS(status)] : "?");
+	kill_child(outside);
 }
 
 /*

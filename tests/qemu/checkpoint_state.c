@@ -4,9 +4,10 @@
  * mapping, a private file mapping, a PROT_NONE area and its TLS with
  * seeded patterns, and keeps known values in r12-r15 and ymm0-ymm15.
  * It is checkpointed while running, while blocked in read() and while in
- * nanosleep().  The image is then compared with /proc/PID/maps as it was
- * at that moment, with the patterns and with the register values; and
- * the workload, released, checks that it was left exactly as it was.
+ * nanosleep().  The image, read directly and as `ckpt info --json` shows
+ * it, is then compared with /proc/PID/maps as it was at that moment, with
+ * the patterns and with the register values; and the workload, released,
+ * checks that it was left exactly as it was.
  */
 #define _GNU_SOURCE
 #include "workload.h"
@@ -94,6 +95,112 @@ TEST_F(workload, memory_map_matches_proc_maps)
 	ASSERT_NE(NULL, maps);
 	EXPECT_STREQ(self->maps, maps);
 	free(maps);
+	EXPECT_EQ(0, finish(self));
+}
+
+/* One line of /proc/PID/maps, its fields apart. */
+struct map_line {
+	unsigned long start, end, offset, inode;
+	char perms[8], dev[16], name[4096];
+};
+
+/* Parse "start-end perms offset dev inode [name]"; false if malformed. */
+static bool parse_map_line(const char *line, struct map_line *m)
+{
+	int n = 0;
+
+	memset(m, 0, sizeof(*m));
+	if (sscanf(line, "%lx-%lx %7s %lx %15s %lu%n", &m->start, &m->end,
+		   m->perms, &m->offset, m->dev, &m->inode, &n) < 6 || !n)
+		return false;
+	while (line[n] == ' ')
+		n++;
+	snprintf(m->name, sizeof(m->name), "%.*s", (int)strcspn(line + n, "\n"),
+		 line + n);
+	return true;
+}
+
+/*
+ * `ckpt info --json` of the image, read by python3's json module: every
+ * mapping of its "vmas" printed as /proc/PID/maps prints it, but with one
+ * space before the name.  NULL if the command fails.
+ */
+static char *info_json_maps(int imgfd)
+{
+	static const char script[] =
+		"import json, sys\n"
+		"f = \"%x-%x %s %x %s %d %s\"\n"
+		"k = (\"start\", \"end\", \"perms\", \"offset\", \"dev\", \"inode\", \"name\")\n"
+		"for m in json.load(sys.stdin)[\"vmas\"]:\n"
+		"    print(f % tuple(m[x] for x in k))\n";
+	char cmd[1024];
+	size_t len = 0, cap = 1 << 16;
+	char *out = malloc(cap);
+	FILE *p;
+
+	/* The image is a memfd: its path in /proc opens it afresh. */
+	snprintf(cmd, sizeof(cmd),
+		 "ckpt info --json /proc/%d/fd/%d | python3 -c '%s'",
+		 getpid(), imgfd, script);
+	p = popen(cmd, "r");
+	if (!p || !out) {
+		if (p)
+			pclose(p);
+		free(out);
+		return NULL;
+	}
+	for (;;) {
+		size_t n = fread(out + len, 1, cap - len - 1, p);
+
+		len += n;
+		if (len < cap - 1)
+			break;
+		out = realloc(out, cap *= 2);
+		if (!out)
+			break;
+	}
+	if (pclose(p) || !out) {
+		free(out);
+		return NULL;
+	}
+	out[len] = '\0';
+	return out;
+}
+
+/*
+ * The acceptance's own words: `ckpt info --json` of the image matches
+ * /proc/PID/maps at that moment, field by field, mapping by mapping.
+ */
+TEST_F(workload, info_json_matches_proc_maps)
+{
+	char *info = info_json_maps(self->img), *a, *b, *next_a, *next_b;
+	struct map_line *m = malloc(2 * sizeof(*m));
+	int line = 0;
+
+	ASSERT_NE(NULL, info) TH_LOG("ckpt info --json | python3 failed");
+	ASSERT_NE(NULL, m);
+	for (a = self->maps, b = info; *a && *b; a = next_a, b = next_b) {
+		next_a = strchr(a, '\n');
+		next_a = next_a ? next_a + 1 : a + strlen(a);
+		next_b = strchr(b, '\n');
+		next_b = next_b ? next_b + 1 : b + strlen(b);
+		line++;
+		ASSERT_TRUE(parse_map_line(a, &m[0])) TH_LOG("maps: %s", a);
+		ASSERT_TRUE(parse_map_line(b, &m[1])) TH_LOG("json: %s", b);
+		EXPECT_EQ(m[0].start, m[1].start) TH_LOG("line %d", line);
+		EXPECT_EQ(m[0].end, m[1].end) TH_LOG("line %d", line);
+		EXPECT_STREQ(m[0].perms, m[1].perms) TH_LOG("line %d", line);
+		EXPECT_EQ(m[0].offset, m[1].offset) TH_LOG("line %d", line);
+		EXPECT_STREQ(m[0].dev, m[1].dev) TH_LOG("line %d", line);
+		EXPECT_EQ(m[0].inode, m[1].inode) TH_LOG("line %d", line);
+		EXPECT_STREQ(m[0].name, m[1].name) TH_LOG("line %d", line);
+	}
+	EXPECT_EQ(0, *a) TH_LOG("/proc/PID/maps has more: %s", a);
+	EXPECT_EQ(0, *b) TH_LOG("ckpt info --json has more: %s", b);
+	/* Heap, stack, the anonymous mapping and the file mapping at least. */
+	EXPECT_LT(4, line);
+	free(m);
+	free(info);
 	EXPECT_EQ(0, finish(self));
 }
 
