@@ -912,16 +912,11 @@ static void refuses_state(struct __test_metadata *_metadata,
 			  int (*prep)(void), const char *what)
 {
 	char msg[256];
-	pid_t pid;
 
 	if (!ckpt_available())
 		SKIP(return, "ckpt.ko is not loaded");
-	pid = start_paused(prep);
-	ASSERT_LT(0, pid);
-	EXPECT_EQ(-1, ckpt_checkpoint_msg(pid, memfd(), 0, msg, sizeof(msg)));
-	EXPECT_EQ(EOPNOTSUPP, errno);
-	EXPECT_NE(NULL, strstr(msg, what)) TH_LOG("%s", msg);
-	kill_child(pid);
+	EXPECT_TRUE(checkpoint_refused(prep, EOPNOTSUPP, what, msg, sizeof(msg)))
+		TH_LOG("%s", msg);
 }
 
 static int open_a_socket(void)

@@ -116,24 +116,6 @@ static bool has_action(int sig, void *handler, int flags)
 	       (sa.sa_flags & flags) == flags;
 }
 
-/*
- * A page shared with the program through a file at @path, a mkstemp()
- * template (checkpoint refuses shared anonymous memory); MAP_FAILED if
- * it cannot be made.
- */
-static void *map_shared_page(char *path)
-{
-	void *p = MAP_FAILED;
-	int fd = mkstemp(path);
-
-	if (fd < 0)
-		return MAP_FAILED;
-	if (!ftruncate(fd, 4096))
-		p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	return p;
-}
-
 static int program(struct run_shared *sh)
 {
 	unsigned long entry, phdr, random;

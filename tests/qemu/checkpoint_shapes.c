@@ -290,19 +290,6 @@ static int program(struct run_shared *sh, struct shape *s)
 	return failed;
 }
 
-static void *map_shared_page(char *path)
-{
-	void *p = MAP_FAILED;
-	int fd = mkstemp(path);
-
-	if (fd < 0)
-		return MAP_FAILED;
-	if (!ftruncate(fd, 4096))
-		p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	return p;
-}
-
 static unsigned long env_ul(const char *name, unsigned long dflt)
 {
 	const char *v = getenv(name);

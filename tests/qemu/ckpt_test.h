@@ -265,6 +265,24 @@ static inline const void *image_find(const struct image *img, __u32 type)
 	return NULL;
 }
 
+/*
+ * A page shared with a program the test checkpoints, through a file at
+ * @path, a mkstemp() template (checkpoint refuses shared anonymous
+ * memory); MAP_FAILED if it cannot be made.
+ */
+static inline void *map_shared_page(char *path)
+{
+	void *p = MAP_FAILED;
+	int fd = mkstemp(path);
+
+	if (fd < 0)
+		return MAP_FAILED;
+	if (!ftruncate(fd, 4096))
+		p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	return p;
+}
+
 /* A child with nothing open above 2, after @prep, waiting in pause(). */
 static inline pid_t start_paused(int (*prep)(void));
 
