@@ -16,7 +16,7 @@
 #include <stdarg.h>
 
 #include "ckpt_test.h"
-#include "kselftest_harness.h"
+#include "ckpt_harness.h"
 
 /* Run @cmd with sh -c; returns its wait status. */
 static int sh(const char *fmt, ...)

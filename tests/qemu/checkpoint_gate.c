@@ -24,7 +24,7 @@
 #include <sys/syscall.h>
 
 #include "ckpt_test.h"
-#include "kselftest_harness.h"
+#include "ckpt_harness.h"
 
 /* Memory the target touches, so that its image outgrows a pipe buffer. */
 #define TARGET_TOUCH	(1 << 20)

@@ -12,7 +12,7 @@
 #include <sys/time.h>
 
 #include "ckpt_test.h"
-#include "kselftest_harness.h"
+#include "ckpt_harness.h"
 
 /* Where to find a record of @type, the @nth of its kind, in @img. */
 static void *rec(struct image *img, __u32 type, int nth)

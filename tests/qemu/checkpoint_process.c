@@ -37,7 +37,7 @@
 #include <sys/time.h>
 
 #include "ckpt_test.h"
-#include "kselftest_harness.h"
+#include "ckpt_harness.h"
 
 /* What the test and a program it checkpoints share. */
 struct run_shared {

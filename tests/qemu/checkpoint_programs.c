@@ -9,7 +9,7 @@
 #include <poll.h>
 
 #include "ckpt_test.h"
-#include "kselftest_harness.h"
+#include "ckpt_harness.h"
 
 struct program {
 	const char *name;

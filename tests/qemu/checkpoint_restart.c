@@ -13,7 +13,7 @@
  */
 #define _GNU_SOURCE
 #include "workload.h"
-#include "kselftest_harness.h"
+#include "ckpt_harness.h"
 
 #include <sys/resource.h>
 

@@ -20,7 +20,7 @@
 #include <sys/mman.h>
 
 #include "ckpt_test.h"
-#include "kselftest_harness.h"
+#include "ckpt_harness.h"
 
 #define PAGE		4096UL
 #define MAX_AREAS	256

@@ -11,7 +11,7 @@
  */
 #define _GNU_SOURCE
 #include "workload.h"
-#include "kselftest_harness.h"
+#include "ckpt_harness.h"
 
 FIXTURE(workload) {
 	struct shared *sh;

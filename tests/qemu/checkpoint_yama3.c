@@ -7,7 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "ckpt_test.h"
-#include "kselftest_harness.h"
+#include "ckpt_harness.h"
 
 /*
  * Scope 3, set here by root.  Anyone else finds it set, or skips; under

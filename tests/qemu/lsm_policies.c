@@ -21,7 +21,7 @@
  */
 #define _GNU_SOURCE
 #include "lsm_test.h"
-#include "kselftest_harness.h"
+#include "ckpt_harness.h"
 
 #define VICTIM_COMM	"ckpt-lsm-vict"
 #define OTHER_COMM	"ckpt-lsm-other"

@@ -16,7 +16,7 @@
 #include <limits.h>
 
 #include "lsm_test.h"
-#include "kselftest_harness.h"
+#include "ckpt_harness.h"
 
 #define IMAGE_COMM	"ckpt-veto-img"
 
