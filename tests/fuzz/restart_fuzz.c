@@ -60,18 +60,44 @@ static void report_last(void);
 static uid_t my_uid;
 static gid_t my_gid;
 
-/* ckpt.ko's address range, from /proc/modules (root sees addresses). */
+/*
+ * KCOV records each PC less the kernel's KASLR offset (canonicalize_ip()),
+ * modules' included: the offset is where _text is now less where it is
+ * linked, __START_KERNEL_map + CONFIG_PHYSICAL_START (16 MiB, x86-64's
+ * default and Debian's).
+ */
+#define TEXT_LINKED	0xffffffff81000000UL
+
+static unsigned long kaslr_offset(void)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	char line[512], name[128];
+	unsigned long addr, off = 0;
+	char type;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx %c %127s", &addr, &type, name) == 3 &&
+		    !strcmp(name, "_text")) {
+			off = addr - TEXT_LINKED;
+			break;
+		}
+	if (f)
+		fclose(f);
+	return off;
+}
+
+/* ckpt.ko's address range as KCOV reports it, from /proc/modules. */
 static void find_module(void)
 {
 	FILE *f = fopen("/proc/modules", "r");
-	unsigned long size, addr;
+	unsigned long size, addr, off = kaslr_offset();
 	char name[64], line[512];
 
 	while (f && fgets(line, sizeof(line), f))
 		if (sscanf(line, "%63s %lu %*s %*s %*s %lx", name, &size, &addr) == 3 &&
 		    !strcmp(name, "ckpt") && addr) {
-			mod_start = addr;
-			mod_end = addr + size;
+			mod_start = addr - off;
+			mod_end = addr - off + size;
 		}
 	if (f)
 		fclose(f);
@@ -100,7 +126,7 @@ static void setup_kcov(void)
 	seen = calloc((mod_end - mod_start) / 8 + 1, 1);
 	if (!seen)
 		exit(1);
-	fprintf(stderr, "restart_fuzz: KCOV on, ckpt.ko at %#lx-%#lx\n",
+	fprintf(stderr, "restart_fuzz: KCOV on, ckpt.ko at %#lx-%#lx (KASLR offset taken off)\n",
 		mod_start, mod_end);
 	return;
 fail:
@@ -261,6 +287,8 @@ static void report(bool last)
 		last ? "final" : "progress", (long)(now - started), nr_execs,
 		now > started ? (double)nr_execs / (now - started) : 0.0,
 		nr_seen);
+	if (kcov_area && nr_execs && !nr_seen)
+		fprintf(stderr, "restart_fuzz: KCOV saw no PC inside ckpt.ko: is the module built with KCOV_INSTRUMENT, or the KASLR offset (TEXT_LINKED) wrong?\n");
 }
 
 static void report_last(void)
