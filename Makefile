@@ -71,7 +71,7 @@ KERNEL_ARGS = $(foreach v,$(KVERS),--kernel $(v))
 .PHONY: all modules user selftests samples deps guest check check-run demo \
 	sparse checkpatch lint debug-kernel check-debug fuzz clean distclean help need-kvers bench bench-run bench-tools
 
-all: modules user selftests samples bench-tools $(FUZZER)
+all: modules user selftests samples bench-tools $(FUZZER) $(BUILD)/fuzz/seed_prog
 
 help:
 	@sed -n '3,/^$$/p' $(REPO)/Makefile | sed 's/^# \{0,1\}//'
@@ -249,6 +249,11 @@ $(FUZZER): $(REPO)/tests/fuzz/restart_fuzz.c $(CKPT_SELFTEST_SRC)/ckpt_test.h \
 	clang -fsanitize=fuzzer -O1 -g -D_GNU_SOURCE -Wall -Wextra -Werror \
 		-Wno-unused-parameter -Wno-sign-compare -I$(CKPT_UAPI) \
 		-I$(CKPT_SELFTEST_SRC) -o $@ $<
+
+# A small static program whose images are the fuzzer's fastest seeds.
+$(BUILD)/fuzz/seed_prog: $(REPO)/tests/fuzz/seed_prog.c
+	@mkdir -p $(@D)
+	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
 
 fuzz: deps debug-kernel
 	@$(MAKE) --no-print-directory all $(FUZZER)
