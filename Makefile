@@ -237,8 +237,12 @@ debug-kernel:
 # lockdep and kmemleak slow everything down, under TCG most of all (each
 # test's own limit is scaled too: tests/qemu/run-selftests).  Then the
 # module loaded and unloaded 100 times (tests/qemu/module-cycle); not the
-# benchmark, whose timings mean nothing there.
+# benchmark, whose timings mean nothing there.  The selftests are split
+# across CHECK_DEBUG_SHARDS guests and CHECK_DEBUG_JOBS guests run at once
+# (tests/qemu/check --shards, --jobs): a test mostly keeps one CPU busy.
 CHECK_DEBUG_TIMEOUT ?= 14400
+CHECK_DEBUG_SHARDS ?= 2
+CHECK_DEBUG_JOBS ?= 2
 
 # libFuzzer's restart target: clang, as Debian ships it with libFuzzer.
 FUZZ_TIME ?= 600
@@ -264,7 +268,8 @@ check-debug: deps debug-kernel
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory KDIR="$$($(REPO)/scripts/debug-kernel --print)/obj" modules
 	CKPT_CHECK_CYCLES=100 CKPT_CHECK_BENCH=0 \
-		$(REPO)/tests/qemu/check --kernel debug --timeout $(CHECK_DEBUG_TIMEOUT)
+		$(REPO)/tests/qemu/check --kernel debug --timeout $(CHECK_DEBUG_TIMEOUT) \
+		--shards $(CHECK_DEBUG_SHARDS) --jobs $(CHECK_DEBUG_JOBS)
 
 # ---------------------------------------------------------------- check, demo
 
