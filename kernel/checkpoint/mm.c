@@ -319,27 +319,44 @@ static int checkpoint_vma(struct ckpt_ctx *ctx, const struct ckpt_vma *v,
 }
 
 /*
- * Get the page at @addr if it is to be saved.  FOLL_FORCE reads what the
- * task itself may not (PROT_NONE, execute-only), as ptrace and core dumps
- * do; FOLL_DUMP skips holes and the zero page.
+ * Get the pages to save from @addr on, at most @nr of them, in one call,
+ * so that a transparent huge page is looked up once rather than once per
+ * 4K page.  FOLL_FORCE reads what the task itself may not (PROT_NONE,
+ * execute-only), as ptrace and core dumps do; FOLL_DUMP stops at holes
+ * and at the zero page.
+ *
+ * Return: the number of pages from @addr on to save, now in @pages and
+ * referenced; 0 if the page at @addr is not to be saved, and then *@skip
+ * is how many pages from @addr on are not (at least one); or a negative
+ * errno.
  */
-static struct page *ckpt_get_page(struct mm_struct *mm,
-				  const struct ckpt_vma *v, unsigned long addr)
+static long ckpt_get_pages(struct mm_struct *mm, const struct ckpt_vma *v,
+			   unsigned long addr, unsigned int nr,
+			   struct page **pages, unsigned int *skip)
 {
-	unsigned int gup_flags = FOLL_FORCE | FOLL_DUMP;
-	struct page *page;
-	long ret;
+	bool cow = v->save == CKPT_SAVE_COW;
+	long got, i, j;
 
-	ret = ckpt_gup(mm, addr, 1, gup_flags, &page);
-	if (ret == -EFAULT || ret == 0)
-		return NULL;
-	if (ret < 0)
-		return ERR_PTR(ret);
-	if (v->save == CKPT_SAVE_COW && !PageAnon(page)) {
-		put_page(page);
-		return NULL;
+	got = ckpt_gup(mm, addr, nr, FOLL_FORCE | FOLL_DUMP, pages);
+	if (got == -EFAULT || got == 0) {
+		*skip = 1;
+		return 0;
 	}
-	return page;
+	if (got < 0)
+		return got;
+	/* Of a private file mapping, only the anonymous copies. */
+	for (i = 1; i < got; i++)
+		if (cow && PageAnon(pages[i]) != PageAnon(pages[0]))
+			break;
+	if (cow && !PageAnon(pages[0])) {
+		for (j = 0; j < got; j++)
+			put_page(pages[j]);
+		*skip = i;
+		return 0;
+	}
+	for (j = i; j < got; j++)
+		put_page(pages[j]);
+	return i;
 }
 
 /*
@@ -415,25 +432,35 @@ static int checkpoint_vma_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 		if (mmap_read_lock_killable(mm))
 			return -EINTR;
 		while (addr < v->end && nr < CKPT_PAGES_MAX &&
-		       scanned++ < CKPT_SCAN_BATCH) {
-			struct page *page = ckpt_get_page(mm, v, addr);
+		       scanned < CKPT_SCAN_BATCH) {
+			unsigned int want, skip = 0;
+			long got;
 
-			if (IS_ERR(page)) {
-				ret = PTR_ERR(page);
+			want = min_t(unsigned long, CKPT_PAGES_MAX - nr,
+				     (v->end - addr) >> PAGE_SHIFT);
+			got = ckpt_get_pages(mm, v, addr, want, pages + nr,
+					     &skip);
+			if (got < 0) {
+				ret = got;
 				ckpt_err(ctx, "VMA %lx-%lx: reading page %lx failed (%d)",
 					 v->start, v->end, addr, ret);
 				break;
 			}
-			if (!page) {
-				addr += PAGE_SIZE;
+			if (!got) {
+				/* A gap ends the run: write it first. */
 				if (nr)
 					break;
+				addr += (unsigned long)skip << PAGE_SHIFT;
+				scanned += skip;
 				continue;
 			}
 			if (!nr)
 				run = addr;
-			pages[nr++] = page;
-			addr += PAGE_SIZE;
+			nr += got;
+			scanned += got;
+			addr += (unsigned long)got << PAGE_SHIFT;
+			if (got < want)
+				break;	/* the next page is a gap */
 		}
 		mmap_read_unlock(mm);
 
