@@ -4,14 +4,15 @@
  * of the fuzzing.  Each shape, drawn from a seed, is a program that maps
  * many small areas and a few huge sparse ones, puts PROT_NONE guards
  * between them, splits areas with mprotect(), moves and grows some with
- * mremap(), maps a file privately and writes to some of its pages, and
- * grows its stack down by a random depth.  Every page it writes holds a
+ * mremap(), maps a file privately and reads some of its pages and writes
+ * to others, in any order, and grows its stack down by a random depth.  Every page it writes holds a
  * pattern of the seed and the address.  It notes its /proc/self/maps and
  * every page it wrote, is checkpointed, killed and restarted, and then
  * checks itself: the same maps, line for line once adjacent areas that
  * only the kernel tells apart are merged (restart may merge them, as
  * Documentation/design.rst says), every written page intact, every other
- * small anonymous page it can read still zero.
+ * small anonymous page it can read still zero, every other page of the
+ * file mapping still the file's.
  *
  * CKPT_SHAPES (default 6) shapes are drawn from CKPT_SHAPES_SEED (default:
  * the time), which a failure prints, so that any shape can be replayed.
@@ -31,6 +32,7 @@
 struct shape {
 	unsigned long seed;
 	unsigned int nr_areas, nr_written;
+	char sink;
 	struct {
 		char *addr;
 		unsigned long len;
@@ -52,6 +54,11 @@ struct run_shared {
 #define S_MAPS		(1 << 1)	/* /proc/self/maps differs */
 #define S_DATA		(1 << 2)	/* a written page differs */
 #define S_ZERO		(1 << 3)	/* an unwritten page is not zero */
+#define S_FILE		(1 << 4)	/* an unwritten file page is not the file's */
+
+/* Mapped privately; more than FILE_PAGES pages long. */
+#define FILE_PATH	"/bin/true"
+#define FILE_PAGES	8
 
 static unsigned long rnd_state;
 
@@ -137,13 +144,13 @@ static int __attribute__((noinline)) grow_stack(struct shape *s, int depth)
 
 static int build(struct shape *s)
 {
-	int file = open("/bin/true", O_RDONLY);
+	int file = open(FILE_PATH, O_RDONLY);
 	unsigned int i, n = 8 + rnd() % 48;
 
 	if (file < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
-		unsigned long pages = 1 + rnd() % 16, len = pages * PAGE;
+		unsigned long pages = 1 + rnd() % 16, len = pages * PAGE, off;
 		int prot = PROT_READ | PROT_WRITE;
 		bool anon = true;
 		char *p;
@@ -182,14 +189,17 @@ static int build(struct shape *s)
 			scatter(s, p, len, 1 + rnd() % 4);
 			break;
 		}
-		case 3:		/* a file, privately, some pages written */
-			p = mmap(NULL, PAGE * 2, prot, MAP_PRIVATE, file, 0);
+		case 3:		/* a file, privately, some pages read, some written */
+			len = (1 + rnd() % FILE_PAGES) * PAGE;
+			p = mmap(NULL, len, prot, MAP_PRIVATE, file, 0);
 			if (p == MAP_FAILED)
 				return -1;
-			len = PAGE * 2;
 			anon = false;
-			if (rnd() % 2)
-				write_page(s, p + PAGE);
+			/* File pages and their copies, interleaved. */
+			for (off = 0; off < len; off += PAGE)
+				if (rnd() % 2)
+					s->sink += *(volatile char *)(p + off);
+			scatter(s, p, len, rnd() % (len / PAGE + 1));
 			break;
 		default:	/* small, maybe read-only, maybe never touched */
 			p = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS,
@@ -218,6 +228,20 @@ static int build(struct shape *s)
 }
 
 /* Every page of the area it can read: its pattern if written, else 0. */
+/* Is @page, at @off in a private mapping of FILE_PATH, the file's? */
+static bool file_page_ok(const char *page, unsigned long off)
+{
+	static char buf[PAGE];
+	int fd = open(FILE_PATH, O_RDONLY);
+	bool ok;
+
+	ok = fd >= 0 && pread(fd, buf, PAGE, off) == PAGE &&
+	     !memcmp(page, buf, PAGE);
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
 static int check_area(const struct shape *s, unsigned int a)
 {
 	const char *base = s->area[a].addr;
@@ -241,6 +265,8 @@ static int check_area(const struct shape *s, unsigned int a)
 
 			if (memcmp(page, zero, PAGE))
 				failed |= S_ZERO;
+		} else if (!s->area[a].anon && !file_page_ok(page, off)) {
+			failed |= S_FILE;
 		}
 	}
 	return failed;
@@ -339,9 +365,10 @@ static void one_shape(struct __test_metadata *_metadata, unsigned long seed)
 	EXPECT_TRUE(WIFEXITED(status))
 		TH_LOG("seed %#lx: died of signal %d", seed, WTERMSIG(status));
 	EXPECT_EQ(0, WEXITSTATUS(status))
-		TH_LOG("seed %#lx: the program found itself changed: %#x (maps %d, data %d, zero %d)",
+		TH_LOG("seed %#lx: the program found itself changed: %#x (maps %d, data %d, zero %d, file %d)",
 		       seed, WEXITSTATUS(status), !!(WEXITSTATUS(status) & S_MAPS),
-		       !!(WEXITSTATUS(status) & S_DATA), !!(WEXITSTATUS(status) & S_ZERO));
+		       !!(WEXITSTATUS(status) & S_DATA), !!(WEXITSTATUS(status) & S_ZERO),
+		       !!(WEXITSTATUS(status) & S_FILE));
 	if (WIFEXITED(status) && (WEXITSTATUS(status) & S_MAPS)) {
 		char cmd[256];
 
