@@ -28,7 +28,9 @@
 
 #include <linux/checkpoint.h>
 
+struct bio_vec;
 struct file;
+struct iov_iter;
 struct page;
 struct task_struct;
 
@@ -98,6 +100,8 @@ struct ckpt_upipe {
  * @nr_vmas:	CKPT_HDR_VMA records written or read
  * @itimers:	checkpoint: the task record said CKPT_TASK_ITIMERS
  * @nr_pages:	pages written or read in CKPT_HDR_PAGES records
+ * @pages:	room for CKPT_PAGES_MAX pages of a run, while memory is copied
+ * @bvecs:	the same run as the file's I/O vector
  * @rec_index:	restart: index of the record being read, for messages
  * @rec_type:	restart: its type
  * @rec_pos:	restart: its offset in the stream
@@ -109,7 +113,6 @@ struct ckpt_upipe {
  * @rvmas:	restart: the image's VMAs, @rmm->nr_vmas of them
  * @cpu:	restart: the registers to load
  * @rauxv:	restart: the image's auxiliary vector
- * @pages:	restart: room for CKPT_PAGES_MAX pages of a run
  * @pages_end:	restart: where the last run of pages ended
  * @rfiles:	restart: the image's descriptors, files reopened
  * @nr_rfiles:	restart: how many
@@ -139,6 +142,8 @@ struct ckpt_ctx {
 	u32 nr_vmas;
 	bool itimers;
 	u64 nr_pages;
+	struct page **pages;
+	struct bio_vec *bvecs;
 
 	u32 rec_index;
 	u32 rec_type;
@@ -151,7 +156,6 @@ struct ckpt_ctx {
 	struct ckpt_rvma *rvmas;
 	struct ckpt_cpu_state cpu;
 	struct ckpt_hdr_auxv *rauxv;
-	struct page **pages;
 	u64 pages_end;
 	struct ckpt_rfile *rfiles;
 	unsigned int nr_rfiles;
@@ -184,6 +188,7 @@ static inline bool ckpt_name_in(const char *name, const char * const *table,
 }
 
 /* ctx.c */
+int ckpt_io(struct ckpt_ctx *ctx, struct iov_iter *iter);
 int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len);
 void *ckpt_hdr_alloc(size_t len, u32 type);
 int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
@@ -281,6 +286,8 @@ int restore_pipes(struct ckpt_ctx *ctx);
 void restore_pipes_release(struct ckpt_ctx *ctx);
 
 /* mm.c */
+int ckpt_pages_alloc(struct ckpt_ctx *ctx, gfp_t gfp);
+void ckpt_pages_free(struct ckpt_ctx *ctx);
 int checkpoint_mm(struct ckpt_ctx *ctx);
 int restore_mm_map(struct ckpt_ctx *ctx);
 int restore_auxv(struct ckpt_ctx *ctx);

@@ -10,6 +10,7 @@
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/uio.h>
 #include <uapi/linux/rseq.h>
 
 /*
@@ -31,6 +32,26 @@ static inline const struct inode *ckpt_file_inode(const struct file *file)
 	return file_user_inode(file);
 #else
 	return file_inode(file);
+#endif
+}
+
+/*
+ * vfs_iter_write() to @file, inside the file system's freeze protection
+ * as a write(2) is: vfs_iter_write() takes it itself since 6.8 (which
+ * added file_write_not_started()); before, its callers did.
+ */
+static inline ssize_t ckpt_iter_write(struct file *file, struct iov_iter *iter,
+				      loff_t *ppos)
+{
+#ifdef CKPT_ITER_WRITE_STARTS_WRITE
+	return vfs_iter_write(file, iter, ppos, 0);
+#else
+	ssize_t n;
+
+	file_start_write(file);
+	n = vfs_iter_write(file, iter, ppos, 0);
+	file_end_write(file);
+	return n;
 #endif
 }
 

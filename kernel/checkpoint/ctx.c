@@ -2,8 +2,9 @@
 /*
  * The image stream of one checkpoint or restart operation.
  *
- * Every byte of an image goes through ckpt_write() on checkpoint and
- * ckpt_read() on restart: the stream is written or read once, in order,
+ * Every byte of an image goes through ckpt_io(), records by way of
+ * ckpt_write() and ckpt_read(), a process's pages straight from or into
+ * the pages themselves: the stream is written or read once, in order,
  * from the file's position, and never seeked, so that the same code
  * serves a regular file, a pipe and a socket.  On restart, every record
  * comes through ckpt_read_hdr(), which checks its type and length before
@@ -13,26 +14,40 @@
 #include <linux/kernel.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/uio.h>
 
 #include "ckpt.h"
+#include "compat.h"
 
-/*
+/**
+ * ckpt_io() - write @iter to the image, or fill it from the image
+ * @ctx:	the operation
+ * @iter:	kernel memory (ITER_KVEC) or a run of pages (ITER_BVEC), its
+ *		direction saying which way the bytes go
+ *
  * The one loop through which every byte of an image passes, either way:
- * a pipe or a socket may take or give part of a buffer at a time, and
- * the task gives up when it is killed.
+ * a pipe or a socket may take or give part of it at a time, and the task
+ * gives up when it is killed.  Pages go to the file's write_iter or come
+ * from its read_iter as a splice's would, copied once, without being
+ * mapped anywhere first.
+ *
+ * Return: 0, or a negative errno; -EIO if the file takes nothing or the
+ * stream ends first.
  */
-static int ckpt_io(struct ckpt_ctx *ctx, void *buf, size_t len, bool write)
+int ckpt_io(struct ckpt_ctx *ctx, struct iov_iter *iter)
 {
 	struct file *file = ctx->file;
 	loff_t *ppos = (file->f_mode & FMODE_STREAM) ? NULL : &file->f_pos;
+	bool write = iov_iter_rw(iter) == WRITE;
 
-	while (len) {
+	while (iov_iter_count(iter)) {
+		size_t left = iov_iter_count(iter);
 		ssize_t n;
 
 		if (fatal_signal_pending(current))
 			return -EINTR;
-		n = write ? kernel_write(file, buf, len, ppos) :
-			    kernel_read(file, buf, len, ppos);
+		n = write ? ckpt_iter_write(file, iter, ppos) :
+			    vfs_iter_read(file, iter, ppos, 0);
 		if (n < 0) {
 			ckpt_err(ctx, "%s the image at offset %lld failed (%zd)",
 				 write ? "writing" : "reading", ctx->pos, n);
@@ -45,11 +60,22 @@ static int ckpt_io(struct ckpt_ctx *ctx, void *buf, size_t len, bool write)
 				 ctx->pos);
 			return -EIO;
 		}
-		buf += n;
-		len -= n;
+		/* Not every file leaves @iter where its write or read stopped. */
+		iov_iter_revert(iter, left - iov_iter_count(iter));
+		iov_iter_advance(iter, n);
 		ctx->pos += n;
 	}
 	return 0;
+}
+
+static int ckpt_io_kvec(struct ckpt_ctx *ctx, void *buf, size_t len,
+			unsigned int direction)
+{
+	struct kvec kv = { .iov_base = buf, .iov_len = len };
+	struct iov_iter iter;
+
+	iov_iter_kvec(&iter, direction, &kv, 1, len);
+	return ckpt_io(ctx, &iter);
 }
 
 /**
@@ -62,7 +88,7 @@ static int ckpt_io(struct ckpt_ctx *ctx, void *buf, size_t len, bool write)
  */
 int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
 {
-	return ckpt_io(ctx, (void *)buf, len, true);
+	return ckpt_io_kvec(ctx, (void *)buf, len, ITER_SOURCE);
 }
 
 /**
@@ -189,7 +215,7 @@ const char *ckpt_hdr_name(u32 type)
  */
 int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len)
 {
-	return ckpt_io(ctx, buf, len, false);
+	return ckpt_io_kvec(ctx, buf, len, ITER_DEST);
 }
 
 /**

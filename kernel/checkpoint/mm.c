@@ -24,7 +24,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/auxvec.h>
-#include <linux/highmem.h>
+#include <linux/bvec.h>
 #include <linux/hugetlb_inline.h>
 #include <linux/kdev_t.h>
 #include <linux/mm.h>
@@ -32,7 +32,7 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
-#include <linux/vmalloc.h>
+#include <linux/uio.h>
 
 #include "ckpt.h"
 #include "compat.h"
@@ -359,39 +359,56 @@ static long ckpt_get_pages(struct mm_struct *mm, const struct ckpt_vma *v,
 	return i;
 }
 
-/*
- * Copy a run of a process's pages to the image (@write) or from it, once:
- * mapped together into the kernel's address space, they go to or come
- * from the image file in one write or read, as a write(2) of them would,
- * without a bounce buffer.  Without the address space for that, a page
- * at a time.
+/**
+ * ckpt_pages_alloc() - room for a run of pages while memory is copied
+ * @ctx:	the operation
+ * @gfp:	the allocation's flags
+ *
+ * Return: 0 or -ENOMEM; ckpt_pages_free() releases what was allocated
+ * either way.
  */
-static int ckpt_pages_io(struct ckpt_ctx *ctx, struct page **pages,
-			 unsigned int nr, bool write)
+int ckpt_pages_alloc(struct ckpt_ctx *ctx, gfp_t gfp)
 {
-	unsigned int i;
-	void *p = NULL;
-	int ret = 0;
+	ctx->pages = kmalloc_array(CKPT_PAGES_MAX, sizeof(*ctx->pages), gfp);
+	ctx->bvecs = kmalloc_array(CKPT_PAGES_MAX, sizeof(*ctx->bvecs), gfp);
+	return ctx->pages && ctx->bvecs ? 0 : -ENOMEM;
+}
 
-	if (nr > 1)
-		p = vmap(pages, nr, VM_MAP, write ? PAGE_KERNEL_RO : PAGE_KERNEL);
-	if (p) {
-		ret = write ? ckpt_write(ctx, p, nr * PAGE_SIZE) :
-			      ckpt_read(ctx, p, nr * PAGE_SIZE);
-		vunmap(p);
-		return ret;
+/**
+ * ckpt_pages_free() - release what ckpt_pages_alloc() allocated
+ * @ctx:	the operation
+ */
+void ckpt_pages_free(struct ckpt_ctx *ctx)
+{
+	kfree(ctx->bvecs);
+	kfree(ctx->pages);
+	ctx->bvecs = NULL;
+	ctx->pages = NULL;
+}
+
+/*
+ * Copy the run of @nr pages in ctx->pages to the image (@write) or from
+ * it, once: the file copies them from or into the pages themselves, as
+ * it does a splice's, with no bounce buffer and no mapping of them
+ * anywhere else.
+ */
+static int ckpt_pages_io(struct ckpt_ctx *ctx, unsigned int nr, bool write)
+{
+	struct iov_iter iter;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		ctx->bvecs[i].bv_page = ctx->pages[i];
+		ctx->bvecs[i].bv_len = PAGE_SIZE;
+		ctx->bvecs[i].bv_offset = 0;
 	}
-	for (i = 0; i < nr && !ret; i++) {
-		p = kmap_local_page(pages[i]);
-		ret = write ? ckpt_write(ctx, p, PAGE_SIZE) :
-			      ckpt_read(ctx, p, PAGE_SIZE);
-		kunmap_local(p);
-	}
-	return ret;
+	iov_iter_bvec(&iter, write ? ITER_SOURCE : ITER_DEST, ctx->bvecs, nr,
+		      (size_t)nr * PAGE_SIZE);
+	return ckpt_io(ctx, &iter);
 }
 
 static int ckpt_write_pages(struct ckpt_ctx *ctx, unsigned long addr,
-			    struct page **pages, unsigned int nr)
+			    unsigned int nr)
 {
 	struct ckpt_hdr_pages h;
 	int ret;
@@ -404,7 +421,7 @@ static int ckpt_write_pages(struct ckpt_ctx *ctx, unsigned long addr,
 
 	ret = ckpt_write(ctx, &h, sizeof(h));
 	if (!ret)
-		ret = ckpt_pages_io(ctx, pages, nr, true);
+		ret = ckpt_pages_io(ctx, nr, true);
 	if (!ret) {
 		ctx->nr_records++;
 		ctx->nr_pages += nr;
@@ -417,11 +434,12 @@ static int ckpt_write_pages(struct ckpt_ctx *ctx, unsigned long addr,
 
 /*
  * The saved pages of a VMA, in runs of up to CKPT_PAGES_MAX pages held
- * in @pages while they are written.
+ * in ctx->pages while they are written.
  */
 static int checkpoint_vma_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
-				const struct ckpt_vma *v, struct page **pages)
+				const struct ckpt_vma *v)
 {
+	struct page **pages = ctx->pages;
 	unsigned long addr = v->start;
 	int ret = 0;
 
@@ -465,7 +483,7 @@ static int checkpoint_vma_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 		mmap_read_unlock(mm);
 
 		if (!ret && nr)
-			ret = ckpt_write_pages(ctx, run, pages, nr);
+			ret = ckpt_write_pages(ctx, run, nr);
 		for (i = 0; i < nr; i++)
 			put_page(pages[i]);
 		if (ret)
@@ -518,7 +536,6 @@ static int checkpoint_auxv(struct ckpt_ctx *ctx, struct mm_struct *mm)
 int checkpoint_mm(struct ckpt_ctx *ctx)
 {
 	struct ckpt_mm_snapshot snap = {};
-	struct page **pages = NULL;
 	struct mm_struct *mm;
 	char *pathbuf = NULL;
 	unsigned int i;
@@ -567,20 +584,18 @@ int checkpoint_mm(struct ckpt_ctx *ctx)
 	if (ret)
 		goto out;
 
-	pages = kmalloc_array(CKPT_PAGES_MAX, sizeof(*pages), GFP_KERNEL);
-	if (!pages) {
-		ret = -ENOMEM;
+	ret = ckpt_pages_alloc(ctx, GFP_KERNEL);
+	if (ret)
 		goto out;
-	}
 	for (i = 0; i < snap.nr; i++) {
 		if (snap.vmas[i].save == CKPT_SAVE_NONE)
 			continue;
-		ret = checkpoint_vma_pages(ctx, mm, &snap.vmas[i], pages);
+		ret = checkpoint_vma_pages(ctx, mm, &snap.vmas[i]);
 		if (ret)
 			goto out;
 	}
 out:
-	kfree(pages);
+	ckpt_pages_free(ctx);
 	kfree(pathbuf);
 	ckpt_snap_release(&snap);
 	mmput(mm);
@@ -1117,7 +1132,7 @@ int restore_mm_pages(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 			 h.addr, got);
 		ret = got < 0 ? got : -EFAULT;
 	} else {
-		ret = ckpt_pages_io(ctx, ctx->pages, h.nr_pages, false);
+		ret = ckpt_pages_io(ctx, h.nr_pages, false);
 	}
 	for (i = 0; i < got; i++) {
 		set_page_dirty_lock(ctx->pages[i]);

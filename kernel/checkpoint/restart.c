@@ -283,7 +283,7 @@ static void restore_release(struct ckpt_ctx *ctx)
 	restore_signals_release(ctx);
 	restore_mm_release(ctx);
 	ckpt_cpu_release(&ctx->cpu);
-	kfree(ctx->pages);
+	ckpt_pages_free(ctx);
 	kfree(ctx->rtask);
 	kfree(ctx->hdr);
 }
@@ -332,12 +332,9 @@ int do_restart(struct ckpt_ctx *ctx)
 	restore_cpu_syscall(ctx);
 
 	/* Nothing may fail for want of memory past the point of no return. */
-	ctx->pages = kmalloc_array(CKPT_PAGES_MAX, sizeof(*ctx->pages),
-				   GFP_KERNEL_ACCOUNT);
-	if (!ctx->pages) {
-		ret = -ENOMEM;
+	ret = ckpt_pages_alloc(ctx, GFP_KERNEL_ACCOUNT);
+	if (ret)
 		goto out;
-	}
 	ret = restore_policy(ctx, security_ckpt_restart_commit(ctx->hdr, ctx->rtask,
 							       ctx->rmm->nr_vmas),
 			     "security_ckpt_restart_commit");
