@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -107,6 +108,7 @@ struct job {
 	int dev;
 	int pipe[2];
 	int direct;		/* the output file the module writes, or -1 */
+	int done;		/* with @direct: an eventfd, told when the ioctl returns */
 	pthread_t thread;
 	bool running;
 	int ret;		/* the ioctl's */
@@ -135,6 +137,13 @@ static void *ioctl_thread(void *arg)
 	/* End of file for the reader. */
 	if (job->pipe[1] >= 0)
 		close(job->pipe[1]);
+	/* Or the end of wait_direct()'s wait. */
+	if (job->done >= 0) {
+		const uint64_t one = 1;
+		ssize_t n = write(job->done, &one, sizeof(one));
+
+		(void)n;	/* it cannot fail; if it did, the tick ends the wait */
+	}
 	return NULL;
 }
 
@@ -171,6 +180,10 @@ static int start_job(struct job *job)
 			return ckpt_fail_errno(CKPT_EFAIL, errno, "pipe");
 		/* Best effort: the default 64 KiB works, only more slowly. */
 		(void)fcntl(job->pipe[1], F_SETPIPE_SZ, PIPE_SIZE);
+	} else {
+		job->done = eventfd(0, EFD_CLOEXEC);
+		if (job->done < 0)
+			return ckpt_fail_errno(CKPT_EFAIL, errno, "eventfd");
 	}
 
 	memset(&sa, 0, sizeof(sa));
@@ -186,6 +199,9 @@ static int start_job(struct job *job)
 			close(job->pipe[1]);
 		}
 		job->pipe[0] = job->pipe[1] = -1;
+		if (job->done >= 0)
+			close(job->done);
+		job->done = -1;
 		return ckpt_fail_errno(CKPT_EFAIL, ret, "cannot start a thread");
 	}
 	job->running = true;
@@ -226,6 +242,9 @@ static void finish_job(struct job *job)
 	if (job->pipe[0] >= 0)
 		close(job->pipe[0]);
 	job->pipe[0] = -1;
+	if (job->done >= 0)
+		close(job->done);
+	job->done = -1;
 }
 
 /* The module's reason, without the "pid N: " it usually starts with. */
@@ -375,13 +394,15 @@ static int pump(struct job *job, struct image_parser *p, struct sink *sink,
 
 /*
  * The module writes the output file itself: wait for it, showing how far
- * it got, then check what it wrote, from its start.
+ * it got, then check what it wrote, from its start.  The ioctl's thread
+ * ends the wait through job->done; the tick is for the progress line.
  */
 static int wait_direct(struct job *job, struct image_parser *p,
 		       struct sink *sink, struct progress *pr,
 		       const sigset_t *waitmask)
 {
 	const struct timespec tick = { 0, 100 * 1000 * 1000 };
+	struct pollfd done = { .fd = job->done, .events = POLLIN };
 	struct source src = { 0 };
 	struct stat st;
 	int ret;
@@ -394,7 +415,7 @@ static int wait_direct(struct job *job, struct image_parser *p,
 		if (!fstat(job->direct, &st))
 			progress_update(pr, (uint64_t)st.st_size);
 		/* The job signals come in here only. */
-		ppoll(NULL, 0, &tick, waitmask);
+		ppoll(&done, 1, &tick, waitmask);
 	}
 	job->running = false;
 	if (job->ret < 0)
@@ -511,6 +532,7 @@ static int do_checkpoint(struct options *o)
 		.dev = -1,
 		.pipe = { -1, -1 },
 		.direct = -1,
+		.done = -1,
 	};
 	int ret;
 
