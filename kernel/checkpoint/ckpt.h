@@ -188,7 +188,7 @@ static inline bool ckpt_name_in(const char *name, const char * const *table,
 }
 
 /* ctx.c */
-int ckpt_io(struct ckpt_ctx *ctx, struct iov_iter *iter);
+int ckpt_io(struct ckpt_ctx *ctx, const struct iov_iter *iter);
 int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len);
 void *ckpt_hdr_alloc(size_t len, u32 type);
 int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h);

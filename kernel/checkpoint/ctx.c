@@ -34,20 +34,27 @@
  * Return: 0, or a negative errno; -EIO if the file takes nothing or the
  * stream ends first.
  */
-int ckpt_io(struct ckpt_ctx *ctx, struct iov_iter *iter)
+int ckpt_io(struct ckpt_ctx *ctx, const struct iov_iter *iter)
 {
 	struct file *file = ctx->file;
 	loff_t *ppos = (file->f_mode & FMODE_STREAM) ? NULL : &file->f_pos;
 	bool write = iov_iter_rw(iter) == WRITE;
+	size_t len = iov_iter_count(iter), done = 0;
 
-	while (iov_iter_count(iter)) {
-		size_t left = iov_iter_count(iter);
+	while (done < len) {
+		struct iov_iter rest = *iter;
 		ssize_t n;
 
 		if (fatal_signal_pending(current))
 			return -EINTR;
-		n = write ? ckpt_iter_write(file, iter, ppos) :
-			    vfs_iter_read(file, iter, ppos, 0);
+		/*
+		 * A fresh copy each time: a file need not leave the iterator
+		 * where its write or read stopped (generic_write_checks()
+		 * truncates it to RLIMIT_FSIZE, for one).
+		 */
+		iov_iter_advance(&rest, done);
+		n = write ? ckpt_iter_write(file, &rest, ppos) :
+			    vfs_iter_read(file, &rest, ppos, 0);
 		if (n < 0) {
 			ckpt_err(ctx, "%s the image at offset %lld failed (%zd)",
 				 write ? "writing" : "reading", ctx->pos, n);
@@ -60,9 +67,7 @@ int ckpt_io(struct ckpt_ctx *ctx, struct iov_iter *iter)
 				 ctx->pos);
 			return -EIO;
 		}
-		/* Not every file leaves @iter where its write or read stopped. */
-		iov_iter_revert(iter, left - iov_iter_count(iter));
-		iov_iter_advance(iter, n);
+		done += n;
 		ctx->pos += n;
 	}
 	return 0;
