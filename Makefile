@@ -196,8 +196,8 @@ $(KSFT_HARNESS) $(BUILD)/tools/checkpatch.pl:
 # ---------------------------------------------------------------- bench tools
 
 # The benchmark's helpers (bench/), in build/bench/, off the guests' PATH:
-# the workload it checkpoints, the copy and encryption limits, and rusage,
-# which times a command and takes its peak RSS.
+# the workload it checkpoints, the copy, encryption and populate limits,
+# and rusage, which times a command and takes its peak RSS.
 BENCH_CFLAGS ?= -O2 -g -Wall -Wextra -Werror
 BENCH_BINS := $(BUILD)/bench/workload $(BUILD)/bench/limits $(BUILD)/bench/rusage
 

@@ -4,10 +4,11 @@
  *
  * Usage: limits copy BYTES FILE
  *        limits encrypt BYTES
+ *        limits populate BYTES
  *
- * Both fill BYTES of memory with the workload's kind of bytes (fill.h)
- * first, untimed, then time one thing and print its seconds on standard
- * output:
+ * copy and encrypt fill BYTES of memory with the workload's kind of bytes
+ * (fill.h) first, untimed; each mode times one thing and prints its
+ * seconds on standard output:
  *
  *   copy     open FILE (create, truncate), write the buffer to it in 1 MiB
  *            writes, close it: the copy limit, memory to the file system
@@ -18,6 +19,12 @@
  *            64 KiB messages (CKPT_ENC_CHUNK, user/stream.h), into one
  *            reused output buffer: the encryption an encrypted image costs
  *            the ckpt command, with no I/O.
+ *   populate mmap BYTES of private anonymous memory and fault every page
+ *            of it in for writing (MADV_POPULATE_WRITE): what the kernel
+ *            charges any restart, in the kernel or not, for the memory it
+ *            is about to fill - allocating, zeroing and mapping each page
+ *            (a huge page where THP allows, as for the dense workload) -
+ *            before it has copied a byte.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -54,7 +61,8 @@ static void die(const char *what)
 static void usage(void)
 {
 	fprintf(stderr, "usage: limits copy BYTES FILE\n"
-			"       limits encrypt BYTES\n");
+			"       limits encrypt BYTES\n"
+			"       limits populate BYTES\n");
 	exit(2);
 }
 
@@ -114,6 +122,20 @@ static double encrypt(const unsigned char *buf, size_t len)
 	return t0;
 }
 
+static double populate(size_t len)
+{
+	double t0 = now();
+	void *mem;
+
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		die("mmap");
+	if (madvise(mem, len, MADV_POPULATE_WRITE))
+		die("madvise(MADV_POPULATE_WRITE)");
+	return now() - t0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned char *buf;
@@ -128,8 +150,13 @@ int main(int argc, char **argv)
 	if (*end || !len || len % 8)
 		usage();
 	if (!strcmp(argv[1], "copy") ? argc != 4 :
-	    strcmp(argv[1], "encrypt") || argc != 3)
+	    (strcmp(argv[1], "encrypt") && strcmp(argv[1], "populate")) ||
+	    argc != 3)
 		usage();
+	if (!strcmp(argv[1], "populate")) {
+		printf("%.6f\n", populate(len));
+		return 0;
+	}
 	if (sodium_init() < 0) {
 		fprintf(stderr, "limits: sodium_init failed\n");
 		return 1;
