@@ -34,14 +34,17 @@ the workload itself timestamps (CLOCK_MONOTONIC, read through
 largest gap between two of the target's loop iterations while it ran.
 Peak RSS is the command's own ru_maxrss (bench/rusage.c runs each command).
 
-Each iteration starts a fresh workload and runs the tools round-robin on
-it, starting one step later each time: ckpt plaintext (checkpoint, then
-restart), ckpt encrypted (checkpoint, restart), criu --leave-running, the
-copy, the encryption, the populate limit; then criu dump, which kills the workload, and criu
-restore.  Every figure is the median of --runs iterations, with min and
-max.  Images live on the guest's /tmp (tmpfs) and are removed as soon as
-they have been measured and restarted: 1 GiB needs about 4 GiB of guest
-memory (the workload, an image, the restored copy).
+Before the first iteration every free page of the guest is touched once
+(under TCG a page's first touch costs a host fault, which would fall on
+whichever tool came first).  Each iteration starts a fresh workload and
+runs the tools round-robin on it, starting one step later each time: ckpt
+plaintext (checkpoint, then restart), ckpt encrypted (checkpoint,
+restart), criu --leave-running, the copy, the encryption, the populate
+limit; then criu dump, which kills the workload, and criu restore.
+Every figure is the median of --runs iterations, with min and max.
+Images live on the guest's /tmp (tmpfs) and are removed as soon as they
+have been measured and restarted: 1 GiB needs about 4 GiB of guest memory
+(the workload, an image, the restored copy).
 
 Prints a table, then the results as JSON between the lines
 @@BENCH-JSON-BEGIN@@ and @@BENCH-JSON-END@@; with --tap (make check),
@@ -78,9 +81,10 @@ JSON_BEGIN = "@@BENCH-JSON-BEGIN@@"
 JSON_END = "@@BENCH-JSON-END@@"
 
 SPARSE_MIB = 1024
+SPARSE_PERCENT = 5
+
 # What the warm-up leaves free, so that it cannot push the guest into OOM.
 WARM_MARGIN_KIB = 128 * 1024
-SPARSE_PERCENT = 5
 
 # bench/workload.c: struct heartbeat, and its magic.
 HB_FORMAT = "<6Q"
