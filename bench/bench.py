@@ -393,7 +393,7 @@ class Bench:
         0.1-0.15 s slower than the next at 64 MiB.  After this, every
         page a tool gets has been touched before.
         """
-        free = mem_free_kib() - WARM_MARGIN_KIB
+        free = (meminfo_kib("MemFree") or 0) - WARM_MARGIN_KIB
         if free <= 0:
             return
         t = time.monotonic()
@@ -643,19 +643,12 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
-def mem_free_kib():
+def meminfo_kib(field):
+    """A /proc/meminfo field in KiB, or None if the kernel has none."""
     with open("/proc/meminfo") as f:
         for line in f:
-            if line.startswith("MemFree:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
-    return 0
-
-
-def mem_total_mib():
-    with open("/proc/meminfo") as f:
-        for line in f:
-            if line.startswith("MemTotal:"):
-                return int(line.split()[1]) // 1024
     return None
 
 
@@ -700,7 +693,7 @@ def cmd_run(args):
         "cpu": args.host_cpu or cpu_model(),
         "guest_cpu": cpu_model(),
         "guest_vcpus": os.cpu_count(),
-        "guest_mem_mib": mem_total_mib(),
+        "guest_mem_mib": (meminfo_kib("MemTotal") or 0) // 1024,
         "date": datetime.datetime.now(datetime.timezone.utc)
                         .isoformat(timespec="seconds"),
         "runs": args.runs,
