@@ -270,8 +270,15 @@ static int push_chunk(struct stream_writer *w, const unsigned char *m,
 
 /*
  * A full chunk is pushed only when more data comes, so that the last
- * chunk, full or not, is the one that gets TAG_FINAL.  Whole chunks of
- * the caller's buffer are encrypted where they are, without a copy.
+ * chunk, full or not, is the one that gets TAG_FINAL.  The final chunk
+ * is empty only for an empty image: it carries the image's last bytes,
+ * so a reader that hands the image on as it decrypts (restart from
+ * standard input, or --no-verify) cannot deliver all of it before the
+ * end of the stream is authenticated.  Pushing whole chunks at once and
+ * ending with an empty final chunk would save a copy of some of the
+ * data, a few per cent of an encrypted checkpoint, and lose that.
+ * Whole chunks of the caller's buffer but its last are encrypted where
+ * they are, without a copy.
  */
 int stream_write(struct stream_writer *w, const void *buf, size_t len)
 {

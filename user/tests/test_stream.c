@@ -202,7 +202,10 @@ static void round_trip(const void *arg)
 	pattern(data, t->size, 7);
 	c = encrypt_buf(t->f, data, t->size, 1000, &clen);
 	CHECK(!memcmp(c, CKPT_ENC_MAGIC, CKPT_ENC_MAGIC_LEN));
-	/* A final chunk always, a full chunk only with more data after it. */
+	/*
+	 * A final chunk always, a full chunk only with more data after it:
+	 * the final chunk is never empty but for an empty image.
+	 */
 	nr_chunks = t->size ? (t->size + CHUNK - 1) / CHUNK : 1;
 	CHECK_INT(clen, ckpt_get_le32(c + CKPT_ENC_OFF_HDRLEN) + t->size +
 		  nr_chunks * (FRAME + CKPT_ENC_ABYTES));
