@@ -43,11 +43,18 @@ struct shape {
 	char maps[MAPS_MAX];
 };
 
-/* Shared with the test through a file: checkpoint refuses shared anon. */
+/*
+ * Shared with the test through a file: checkpoint refuses shared anon.
+ * What the program notes of itself is kept here too, outside the image,
+ * so that a program whose own notes did not come back cannot pass by
+ * checking nothing.
+ */
 struct run_shared {
 	volatile int ready;
 	volatile int go;
 	volatile int stage;
+	volatile unsigned int nr_areas, nr_written;
+	volatile unsigned long sum;
 };
 
 #define S_SETUP		(1 << 0)
@@ -55,6 +62,7 @@ struct run_shared {
 #define S_DATA		(1 << 2)	/* a written page differs */
 #define S_ZERO		(1 << 3)	/* an unwritten page is not zero */
 #define S_FILE		(1 << 4)	/* an unwritten file page is not the file's */
+#define S_SELF		(1 << 5)	/* the program's notes of itself differ */
 
 /* Mapped privately; more than FILE_PAGES pages long. */
 #define FILE_PATH	"/bin/true"
@@ -272,6 +280,19 @@ static int check_area(const struct shape *s, unsigned int a)
 	return failed;
 }
 
+/* A digest of the program's notes of itself: its areas and pages. */
+static unsigned long notes_sum(const struct shape *s)
+{
+	unsigned long sum = s->seed;
+	unsigned int i;
+
+	for (i = 0; i < s->nr_areas; i++)
+		sum = sum * 31 + (unsigned long)s->area[i].addr + s->area[i].len;
+	for (i = 0; i < s->nr_written; i++)
+		sum = sum * 31 + (unsigned long)s->written[i];
+	return sum;
+}
+
 /* For the test's log: the maps as they were and as they are. */
 static void save_maps(unsigned long seed, const char *when, const char *maps)
 {
@@ -297,9 +318,16 @@ static int program(struct run_shared *sh, struct shape *s)
 		return S_SETUP;
 	if (own_maps(s->maps, sizeof(s->maps)))
 		return S_SETUP;
+	sh->nr_areas = s->nr_areas;
+	sh->nr_written = s->nr_written;
+	sh->sum = notes_sum(s);
 	sh->ready = 1;
 	while (!sh->go)
 		usleep(1000);
+
+	if (s->nr_areas != sh->nr_areas || s->nr_written != sh->nr_written ||
+	    notes_sum(s) != sh->sum)
+		return S_SELF;
 
 	/*
 	 * Adjacent areas that differ only in what the kernel keeps to itself
@@ -365,10 +393,10 @@ static void one_shape(struct __test_metadata *_metadata, unsigned long seed)
 	EXPECT_TRUE(WIFEXITED(status))
 		TH_LOG("seed %#lx: died of signal %d", seed, WTERMSIG(status));
 	EXPECT_EQ(0, WEXITSTATUS(status))
-		TH_LOG("seed %#lx: the program found itself changed: %#x (maps %d, data %d, zero %d, file %d)",
+		TH_LOG("seed %#lx: the program found itself changed: %#x (maps %d, data %d, zero %d, file %d, its own notes %d)",
 		       seed, WEXITSTATUS(status), !!(WEXITSTATUS(status) & S_MAPS),
 		       !!(WEXITSTATUS(status) & S_DATA), !!(WEXITSTATUS(status) & S_ZERO),
-		       !!(WEXITSTATUS(status) & S_FILE));
+		       !!(WEXITSTATUS(status) & S_FILE), !!(WEXITSTATUS(status) & S_SELF));
 	if (WIFEXITED(status) && (WEXITSTATUS(status) & S_MAPS)) {
 		char cmd[256];
 
