@@ -210,6 +210,10 @@ unsigned long ckpt_wait_task_inactive(struct task_struct *task,
 unsigned long ckpt_nanosleep_restart_fn(void);
 void ckpt_set_process_cpu_timer(struct task_struct *task, unsigned int clkid,
 				u64 *newval, u64 *oldval);
+struct mm_walk_ops;
+int ckpt_walk_page_range(struct mm_struct *mm, unsigned long start,
+			 unsigned long end, const struct mm_walk_ops *ops,
+			 void *private);
 
 /* hooks.c: see Documentation/lsm-hooks.rst */
 int ckpt_policy(int verdict);

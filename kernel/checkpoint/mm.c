@@ -29,6 +29,7 @@
 #include <linux/kdev_t.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/pagewalk.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -319,6 +320,71 @@ static int checkpoint_vma(struct ckpt_ctx *ctx, const struct ckpt_vma *v,
 }
 
 /*
+ * Holes.  In the memory ckpt saves (private mappings), a page table entry
+ * that is empty, or maps the shared zero page, has no page to save: it
+ * reads as zeroes, and get_user_pages() with FOLL_DUMP fails on it.
+ * Failing costs that call a whole lookup per page, so a large mapping
+ * with little in it would cost a checkpoint in proportion to its size.
+ * Instead, after a hole, the page tables are walked to the next entry
+ * that is anything else (a page, a swapped page, a huge page, a
+ * migration entry), whole empty page tables at a time.  The walk only
+ * skips: what it stops at is still taken by get_user_pages(), which
+ * decides, so an entry it cannot judge is one it stops at.
+ */
+static int ckpt_hole_test_walk(unsigned long addr, unsigned long next,
+			       struct mm_walk *walk)
+{
+	return 0;	/* walk every VMA: a skipped one would be skipped over */
+}
+
+static int ckpt_hole_pmd(pmd_t *pmd, unsigned long addr, unsigned long next,
+			 struct mm_walk *walk)
+{
+	pmd_t val = READ_ONCE(*pmd);
+
+	/* Not a page table: a huge page, or an entry for one. */
+	if (pmd_leaf(val) || !pmd_present(val)) {
+		*(unsigned long *)walk->private = addr;
+		return 1;
+	}
+	return 0;
+}
+
+static int ckpt_hole_pte(pte_t *pte, unsigned long addr, unsigned long next,
+			 struct mm_walk *walk)
+{
+	pte_t val = ptep_get(pte);
+
+	if (pte_none(val) || (pte_present(val) && is_zero_pfn(pte_pfn(val))))
+		return 0;
+	*(unsigned long *)walk->private = addr;
+	return 1;
+}
+
+static const struct mm_walk_ops ckpt_hole_ops = {
+	.pmd_entry = ckpt_hole_pmd,
+	.pte_entry = ckpt_hole_pte,
+	.test_walk = ckpt_hole_test_walk,
+};
+
+/*
+ * How many pages from @addr, a hole, on are holes too, up to @nr; at least
+ * one.  The mmap lock is held.
+ */
+static unsigned int ckpt_holes(struct mm_struct *mm, unsigned long addr,
+			       unsigned int nr)
+{
+	unsigned long end = addr + ((unsigned long)nr << PAGE_SHIFT);
+	unsigned long found = end;
+
+	if (nr <= 1 ||
+	    ckpt_walk_page_range(mm, addr + PAGE_SIZE, end, &ckpt_hole_ops,
+				 &found) < 0)
+		return 1;
+	return (found - addr) >> PAGE_SHIFT;
+}
+
+/*
  * Get the pages to save from @addr on, at most @nr of them, in one call,
  * so that a transparent huge page is looked up once rather than once per
  * 4K page.  FOLL_FORCE reads what the task itself may not (PROT_NONE,
@@ -339,7 +405,7 @@ static long ckpt_get_pages(struct mm_struct *mm, const struct ckpt_vma *v,
 
 	got = ckpt_gup(mm, addr, nr, FOLL_FORCE | FOLL_DUMP, pages);
 	if (got == -EFAULT || got == 0) {
-		*skip = 1;
+		*skip = ckpt_holes(mm, addr, nr);
 		return 0;
 	}
 	if (got < 0)

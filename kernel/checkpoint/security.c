@@ -12,13 +12,14 @@
  *
  * ptrace_may_access() is not exported to modules, and no exported
  * function performs the same check.  It is resolved once, when the module
- * loads, through a kprobe on its name, with the three other functions
+ * loads, through a kprobe on its name, with the four other functions
  * that ckpt needs and cannot reach otherwise; Documentation/design.rst
  * says why for each.
  */
 #include <linux/fdtable.h>
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
+#include <linux/pagewalk.h>
 #include <linux/pid.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
@@ -36,11 +37,15 @@ typedef unsigned long (*wait_task_inactive_t)(struct task_struct *task,
 typedef void (*set_process_cpu_timer_t)(struct task_struct *task,
 					unsigned int clock_idx, u64 *newval,
 					u64 *oldval);
+typedef int (*walk_page_range_t)(struct mm_struct *mm, unsigned long start,
+				 unsigned long end,
+				 const struct mm_walk_ops *ops, void *private);
 
 static ptrace_may_access_t ckpt_ptrace_may_access;
 static wait_task_inactive_t ckpt_wait_task_inactive_fn;
 static unsigned long ckpt_nanosleep_restart;
 static set_process_cpu_timer_t ckpt_set_process_cpu_timer_fn;
+static walk_page_range_t ckpt_walk_page_range_fn;
 
 /**
  * ckpt_resolve() - find the address of an unexported kernel function
@@ -115,9 +120,13 @@ int ckpt_security_init(void)
 	/* What setitimer(ITIMER_VIRTUAL or ITIMER_PROF) arms them with. */
 	ckpt_set_process_cpu_timer_fn =
 		(set_process_cpu_timer_t)ckpt_resolve("set_process_cpu_timer");
+	/* What mincore() and /proc/PID/pagemap read page tables with. */
+	ckpt_walk_page_range_fn =
+		(walk_page_range_t)ckpt_resolve("walk_page_range");
 
 	if (!ckpt_ptrace_may_access || !ckpt_wait_task_inactive_fn ||
-	    !ckpt_nanosleep_restart || !ckpt_set_process_cpu_timer_fn) {
+	    !ckpt_nanosleep_restart || !ckpt_set_process_cpu_timer_fn ||
+	    !ckpt_walk_page_range_fn) {
 		pr_err("ckpt: a kernel function ckpt needs was not found: not loading\n");
 		return -ENOENT;
 	}
@@ -176,6 +185,24 @@ void ckpt_set_process_cpu_timer(struct task_struct *task, unsigned int clkid,
 				u64 *newval, u64 *oldval)
 {
 	ckpt_set_process_cpu_timer_fn(task, clkid, newval, oldval);
+}
+
+/**
+ * ckpt_walk_page_range() - walk_page_range(), not exported
+ * @mm:		the mm whose page tables to walk, its mmap lock held
+ * @start:	the first address
+ * @end:	the address after the last
+ * @ops:	what to call at each level
+ * @private:	for @ops, as walk->private
+ *
+ * Return: 0 once the range is walked, what an @ops callback returned if
+ * not 0 (which stops the walk), or a negative errno.
+ */
+int ckpt_walk_page_range(struct mm_struct *mm, unsigned long start,
+			 unsigned long end, const struct mm_walk_ops *ops,
+			 void *private)
+{
+	return ckpt_walk_page_range_fn(mm, start, end, ops, private);
 }
 
 /**

@@ -16,6 +16,11 @@
  *
  * CKPT_SHAPES (default 6) shapes are drawn from CKPT_SHAPES_SEED (default:
  * the time), which a failure prints, so that any shape can be replayed.
+ *
+ * One shape is fixed: pages and holes on each side of the edges the
+ * module's hole skipping walks over (page tables, a whole empty page
+ * table, its window of CKPT_PAGES_MAX pages, a huge page, a run of
+ * shared zero pages, the last page of a mapping).
  */
 #define _GNU_SOURCE
 #include <sys/mman.h>
@@ -26,6 +31,7 @@
 #define PAGE		4096UL
 #define MAX_AREAS	256
 #define MAX_WRITTEN	4096
+#define MAX_READ	64
 #define MAPS_MAX	(256 * 1024)
 
 /* What the program remembers about itself, in its own memory. */
@@ -40,6 +46,8 @@ struct shape {
 		bool anon;
 	} area[MAX_AREAS];
 	char *written[MAX_WRITTEN];
+	char *read[MAX_READ];		/* read, never written: still zero */
+	unsigned int nr_read;
 	char maps[MAPS_MAX];
 };
 
@@ -53,7 +61,7 @@ struct run_shared {
 	volatile int ready;
 	volatile int go;
 	volatile int stage;
-	volatile unsigned int nr_areas, nr_written;
+	volatile unsigned int nr_areas, nr_written, nr_read;
 	volatile unsigned long sum;
 };
 
@@ -235,6 +243,57 @@ static int build(struct shape *s)
 	return 0;
 }
 
+/*
+ * The fixed shape: one 2 MiB-aligned area of EDGE_LEN with these pages
+ * written (offsets in pages), all else a hole, and a huge page at
+ * EDGE_HUGE where the kernel gives one (MADV_HUGEPAGE).  After a hole
+ * at page H the module looks at most CKPT_PAGES_MAX (256) pages on, from
+ * H + 1.
+ */
+#define EDGE_LEN	(16UL << 20)
+#define EDGE_HUGE	(8UL << 20)
+#define EDGE_ZERO	(12UL << 20)	/* EDGE_ZERO_PAGES read, then one written */
+#define EDGE_ZERO_PAGES	16
+
+static const unsigned long edge_pages[] = {
+	511, 512,	/* the last of a page table, the first of the next */
+	769,		/* the first after the 256-page window from 513 */
+	1025,		/* the last in the window from 770, in the next table */
+			/* 1536-2047: a whole page table empty, then the huge page */
+	2560 + 5,	/* a little after it */
+	3072 + EDGE_ZERO_PAGES,	/* just after the zero pages */
+	4095,		/* the last page */
+};
+
+static int build_edges(struct shape *s)
+{
+	unsigned long i, off;
+	char *map, *p;
+
+	map = mmap(NULL, EDGE_LEN + (2UL << 20), PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (map == MAP_FAILED)
+		return -1;
+	/* An area of its own, 2 MiB-aligned: the rest is unmapped. */
+	p = (char *)(((unsigned long)map + (2UL << 20) - 1) & ~((2UL << 20) - 1));
+	if (p > map && munmap(map, p - map))
+		return -1;
+	if (munmap(p + EDGE_LEN, map + EDGE_LEN + (2UL << 20) - (p + EDGE_LEN)))
+		return -1;
+	madvise(p, EDGE_LEN, MADV_NOHUGEPAGE);
+	madvise(p + EDGE_HUGE, 2UL << 20, MADV_HUGEPAGE);
+	for (off = 0; off < (2UL << 20); off += PAGE)
+		write_page(s, p + EDGE_HUGE + off);
+	for (i = 0; i < EDGE_ZERO_PAGES; i++) {
+		s->sink += *(volatile char *)(p + EDGE_ZERO + i * PAGE);
+		s->read[s->nr_read++] = p + EDGE_ZERO + i * PAGE;
+	}
+	for (i = 0; i < sizeof(edge_pages) / sizeof(edge_pages[0]); i++)
+		write_page(s, p + edge_pages[i] * PAGE);
+	add_area(s, p, EDGE_LEN, PROT_READ | PROT_WRITE, true);
+	return 0;
+}
+
 /* Every page of the area it can read: its pattern if written, else 0. */
 /* Is @page, at @off in a private mapping of FILE_PATH, the file's? */
 static bool file_page_ok(const char *page, unsigned long off)
@@ -290,6 +349,8 @@ static unsigned long notes_sum(const struct shape *s)
 		sum = sum * 31 + (unsigned long)s->area[i].addr + s->area[i].len;
 	for (i = 0; i < s->nr_written; i++)
 		sum = sum * 31 + (unsigned long)s->written[i];
+	for (i = 0; i < s->nr_read; i++)
+		sum = sum * 31 + (unsigned long)s->read[i];
 	return sum;
 }
 
@@ -308,8 +369,10 @@ static void save_maps(unsigned long seed, const char *when, const char *maps)
 	}
 }
 
-static int program(struct run_shared *sh, struct shape *s)
+static int program(struct run_shared *sh, struct shape *s,
+		   int (*build)(struct shape *s))
 {
+	static const char zero[PAGE];
 	char *maps = malloc(MAPS_MAX);
 	int failed = 0;
 	unsigned int a;
@@ -320,13 +383,14 @@ static int program(struct run_shared *sh, struct shape *s)
 		return S_SETUP;
 	sh->nr_areas = s->nr_areas;
 	sh->nr_written = s->nr_written;
+	sh->nr_read = s->nr_read;
 	sh->sum = notes_sum(s);
 	sh->ready = 1;
 	while (!sh->go)
 		usleep(1000);
 
 	if (s->nr_areas != sh->nr_areas || s->nr_written != sh->nr_written ||
-	    notes_sum(s) != sh->sum)
+	    s->nr_read != sh->nr_read || notes_sum(s) != sh->sum)
 		return S_SELF;
 
 	/*
@@ -341,6 +405,9 @@ static int program(struct run_shared *sh, struct shape *s)
 	}
 	for (a = 0; a < s->nr_areas; a++)
 		failed |= check_area(s, a);
+	for (a = 0; a < s->nr_read; a++)
+		if (memcmp(s->read[a], zero, PAGE))
+			failed |= S_ZERO;
 	return failed;
 }
 
@@ -352,7 +419,8 @@ static unsigned long env_ul(const char *name, unsigned long dflt)
 }
 
 /* One shape: its program checkpointed, killed, restarted, checking itself. */
-static void one_shape(struct __test_metadata *_metadata, unsigned long seed)
+static void one_shape(struct __test_metadata *_metadata, unsigned long seed,
+		      int (*build)(struct shape *s))
 {
 	char path[] = "/tmp/ckpt-shape.XXXXXX";
 	struct restart_result res;
@@ -374,7 +442,7 @@ static void one_shape(struct __test_metadata *_metadata, unsigned long seed)
 		memset(s, 0, sizeof(*s));
 		s->seed = seed;
 		rnd_state = seed | 1;
-		_exit(program(sh, s));
+		_exit(program(sh, s, build));
 	}
 	for (i = 0; i < 3000 && !sh->ready; i++) {
 		if (waitpid(pid, &status, WNOHANG) == pid)
@@ -433,7 +501,19 @@ TEST_F_TIMEOUT(shapes, random_shapes_come_back_whole, 600)
 		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
 	TH_LOG("CKPT_SHAPES_SEED=%#lx CKPT_SHAPES=%lu", seed, n);
 	for (i = 0; i < n && _metadata->passed; i++)
-		one_shape(_metadata, seed + i);
+		one_shape(_metadata, seed + i, build);
+}
+
+/*
+ * The module skips holes by walking page tables: every written page on
+ * either side of an edge of that walk comes back, and the shared zero
+ * pages read before the checkpoint still read as zero.
+ */
+TEST_F_TIMEOUT(shapes, pages_at_the_edges_of_holes_come_back, 120)
+{
+	if (!ckpt_available())
+		SKIP(return, CKPT_DEV " is missing: ckpt.ko is not loaded");
+	one_shape(_metadata, 0x5eed, build_edges);
 }
 
 TEST_HARNESS_MAIN
