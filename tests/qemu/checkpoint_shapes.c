@@ -346,7 +346,8 @@ static unsigned long notes_sum(const struct shape *s)
 	unsigned int i;
 
 	for (i = 0; i < s->nr_areas; i++)
-		sum = sum * 31 + (unsigned long)s->area[i].addr + s->area[i].len;
+		sum = sum * 31 + (unsigned long)s->area[i].addr + s->area[i].len +
+		      (unsigned long)s->area[i].prot * 2 + s->area[i].anon;
 	for (i = 0; i < s->nr_written; i++)
 		sum = sum * 31 + (unsigned long)s->written[i];
 	for (i = 0; i < s->nr_read; i++)

@@ -85,7 +85,9 @@ static int finish(FIXTURE_DATA(workload) *self)
 	self->pid = 0;
 	if (!WIFEXITED(status))
 		return -1;
-	return WEXITSTATUS(status) ? self->sh->failed : 0;
+	if (!WEXITSTATUS(status))
+		return 0;
+	return self->sh->failed ? self->sh->failed : 0x1000 | WEXITSTATUS(status);
 }
 
 TEST_F(workload, memory_map_matches_proc_maps)
@@ -221,18 +223,23 @@ TEST_F(workload, saves_every_written_page_and_no_other)
 	const struct ckpt_hdr_tail *tail;
 	unsigned char byte;
 	long page = sysconf(_SC_PAGESIZE);
+	uint64_t seed = self->sh->seed;
 	size_t off;
 
-	EXPECT_TRUE(region_saved(&self->image, self->sh->heap, HEAP_LEN, S_HEAP));
+	EXPECT_TRUE(region_saved(&self->image, self->sh->heap, HEAP_LEN,
+				 seed + S_HEAP));
 	EXPECT_TRUE(region_saved(&self->image, self->sh->stack, STACK_LEN,
-				 S_STACK));
-	EXPECT_TRUE(region_saved(&self->image, self->sh->anon, ANON_LEN, S_ANON));
-	EXPECT_TRUE(region_saved(&self->image, self->sh->tls, TLS_LEN, S_TLS));
+				 seed + S_STACK));
+	EXPECT_TRUE(region_saved(&self->image, self->sh->anon, ANON_LEN,
+				 seed + S_ANON));
+	EXPECT_TRUE(region_saved(&self->image, self->sh->tls, TLS_LEN,
+				 seed + S_TLS));
 	/* PROT_NONE does not hide memory from a checkpoint. */
 	EXPECT_TRUE(region_saved(&self->image, self->sh->guard, GUARD_LEN,
-				 S_GUARD));
+				 seed + S_GUARD));
 	/* The written part of the file mapping, and only that part. */
-	EXPECT_TRUE(region_saved(&self->image, self->sh->file, COW_LEN, S_COW));
+	EXPECT_TRUE(region_saved(&self->image, self->sh->file, COW_LEN,
+				 seed + S_COW));
 	EXPECT_EQ(0, image_read_mem(&self->image, self->sh->file + COW_LEN,
 				    &byte, 1));
 	EXPECT_EQ(0, image_read_mem(&self->image,
@@ -313,7 +320,7 @@ TEST_F(workload, registers_and_syscall_state_are_saved)
 
 	switch (variant->mode) {
 	case MODE_RUNNING:
-		fill_pattern(in, sizeof(in), S_YMM);
+		fill_pattern(in, sizeof(in), self->sh->seed + S_YMM);
 		EXPECT_EQ(CKPT_RESTART_NONE, task->restart);
 		EXPECT_EQ(-1, task->syscall_nr);
 		EXPECT_EQ(gp_values[0], cpu->r12);
