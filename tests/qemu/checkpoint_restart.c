@@ -267,10 +267,7 @@ static int finish(struct __test_metadata *_metadata,
 		if (!wait_in_syscall(pid, SYS_pause, 5000))
 			return -2;
 		usleep(200000);
-		if (!wait_in_syscall(pid, SYS_pause, 100))
-			return -3;
-		self->sh->go = 1;
-		if (kill(pid, SIGUSR1))
+		if (!wait_in_syscall(pid, SYS_pause, 100) || kill(pid, SIGUSR1))
 			return -3;
 	}
 	self->sh->go = 1;
@@ -285,12 +282,7 @@ static int finish(struct __test_metadata *_metadata,
 		TH_LOG("the workload found %#x; its syscall returned %d (errno %d), its handler ran %d times",
 		       self->sh->failed, self->sh->sys_ret, self->sh->sys_errno,
 		       self->sh->handled);
-		/*
-		 * The exit status is the verdict: two restored copies share
-		 * sh, and the one that passed may have cleared it since.
-		 */
-		return self->sh->failed ? self->sh->failed :
-					  0x1000 | WEXITSTATUS(status);
+		return workload_failed(self->sh, status);
 	}
 	if (self->mode != MODE_NANOSLEEP || self->handler != NO_HANDLER)
 		return 0;

@@ -85,9 +85,7 @@ static int finish(FIXTURE_DATA(workload) *self)
 	self->pid = 0;
 	if (!WIFEXITED(status))
 		return -1;
-	if (!WEXITSTATUS(status))
-		return 0;
-	return self->sh->failed ? self->sh->failed : 0x1000 | WEXITSTATUS(status);
+	return WEXITSTATUS(status) ? workload_failed(self->sh, status) : 0;
 }
 
 TEST_F(workload, memory_map_matches_proc_maps)

@@ -441,6 +441,17 @@ static inline pid_t workload_start(enum mode mode, uid_t uid, const int in[2],
 	return pid;
 }
 
+/*
+ * The verdict on a workload that exited non-zero: what it found, or its
+ * status if sh->failed says nothing.  The exit status decides, not
+ * sh->failed alone: two restored copies of one workload share sh, and
+ * the one that passed may have cleared it since.
+ */
+static inline int workload_failed(const struct shared *sh, int status)
+{
+	return sh->failed ? sh->failed : 0x1000 | WEXITSTATUS(status);
+}
+
 /* Remove what workload_start() made. */
 static inline void workload_cleanup(struct shared *sh, const char *shared_path)
 {
